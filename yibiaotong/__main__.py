@@ -1,0 +1,5 @@
+"""Allow ``python -m yibiaotong``."""
+
+from yibiaotong.cli import main
+
+main()
