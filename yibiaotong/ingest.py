@@ -1,0 +1,464 @@
+"""Ingest orchestration: read → locate → match → normalise and validate → store, one file at a time.
+
+`prepare_file` is pure (a path in, plain data out) so it can run in a worker process; only
+`store_prepared` touches the workspace, inside one transaction per file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from yibiaotong.errors import FileReadError, YbtError
+from yibiaotong.layout import FormLayout, SkippedSheet, detect_department, locate_forms
+from yibiaotong.matching import ColumnMatch, HeaderMatcher, match_key, path_key
+from yibiaotong.messages import msg
+from yibiaotong.model import CellRef, Finding, Severity, Workbook
+from yibiaotong.reading import ReadLimits, read_workbook
+from yibiaotong.schema import Schema, load_schema
+from yibiaotong.settings import Settings
+from yibiaotong.storage import Decision, Store
+from yibiaotong.validation import validate_form
+from yibiaotong.values import ColumnRules, cell_text, normalise_column, normalise_text
+
+SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"}
+SAMPLE_SIZE = 30
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedForm:
+    """One located, matched and validated form, ready to store."""
+
+    layout: FormLayout
+    department: str | None
+    form_key: str
+    title: str
+    as_of: dt.date | None
+    matches: tuple[ColumnMatch, ...]
+    observations: pl.DataFrame  # row_no, col_index, element_id, raw, value, finding
+    findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedFile:
+    path: Path
+    sha256: str
+    kind: str
+    encoding: str | None
+    size_bytes: int
+    forms: tuple[PreparedForm, ...]
+    skipped: tuple[SkippedSheet, ...]
+    notes: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What happened to one input file, for the summary table and --json."""
+
+    path: str
+    status: str  # stored | unchanged | replaced | needs-replace | failed | no-form
+    message: str = ""
+    forms: int = 0
+    rows: int = 0
+    columns: int = 0
+    mapped: int = 0
+    review: int = 0
+    findings: dict[str, int] = field(default_factory=dict)
+    skipped_sheets: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class IngestReport:
+    files: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> bool:
+        return any(
+            f.status in {"failed", "needs-replace", "no-form"} or f.review or f.findings.get("error")
+            for f in self.files
+        )
+
+    def totals(self) -> dict[str, int]:
+        sums = {"files": len(self.files), "forms": 0, "rows": 0, "columns": 0, "mapped": 0,
+                "review": 0, "error": 0, "warning": 0, "info": 0, "failed": 0}
+        for outcome in self.files:
+            for key in ("forms", "rows", "columns", "mapped", "review"):
+                sums[key] += getattr(outcome, key)
+            for severity, count in outcome.findings.items():
+                sums[severity] += count
+            sums["failed"] += outcome.status == "failed"
+        return sums
+
+
+def collect_paths(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders recursively into spreadsheet files, in a stable order; skip lock files."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
+                and not p.name.startswith(("~$", ".~lock"))
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def prepare_file(
+    path: Path,
+    schema: Schema,
+    matcher: HeaderMatcher,
+    decisions: Sequence[Decision],
+    *,
+    department: str | None = None,
+    header_rows: int | None = None,
+    limits: ReadLimits | None = None,
+) -> PreparedFile:
+    """Read one file and turn every form in it into plain data (no workspace involved)."""
+    workbook = read_workbook(path, limits or ReadLimits())
+    forms: list[PreparedForm] = []
+    skipped: list[SkippedSheet] = []
+    for located in locate_forms(workbook, header_rows=header_rows):
+        if isinstance(located, SkippedSheet):
+            skipped.append(located)
+            continue
+        forms.append(_prepare_form(workbook, located, schema, matcher, decisions, department))
+    return PreparedFile(
+        path=path,
+        sha256=workbook.sha256,
+        kind=workbook.kind,
+        encoding=workbook.encoding,
+        size_bytes=path.stat().st_size,
+        forms=tuple(forms),
+        skipped=tuple(skipped),
+        notes=workbook.notes,
+    )
+
+
+def _prepare_form(
+    workbook: Workbook,
+    layout: FormLayout,
+    schema: Schema,
+    matcher: HeaderMatcher,
+    decisions: Sequence[Decision],
+    department: str | None,
+) -> PreparedForm:
+    grid = workbook.sheets[layout.sheet_index].rows
+    dept = detect_department(layout, workbook.path, department)
+    title = layout.title or f"{workbook.path.stem}"
+    form_key = make_form_key(dept, title, layout.sheet if len(workbook.sheets) > 1 else "")
+    cells = {
+        column.index: [grid[row - 1][column.index] for row in layout.data_rows]
+        for column in layout.columns
+    }
+    samples = {
+        index: [t for t in (cell_text(v) for v in values[:200]) if t][:SAMPLE_SIZE]
+        for index, values in cells.items()
+    }
+    matches = matcher.match_form(
+        layout.columns, form_key=form_key, decisions=decisions, samples=samples
+    )
+    location = CellRef(workbook.path.name, layout.sheet)
+    frames: list[pl.DataFrame] = []
+    findings: list[Finding] = []
+    values_by_element: dict[str, pl.Series] = {}
+    for column, match in zip(layout.columns, matches, strict=True):
+        if match.status == "layout":
+            continue
+        frame, column_findings = _normalise(
+            cells[column.index], column.index, match, schema, layout, location
+        )
+        frames.append(frame)
+        findings += column_findings
+        if match.element is not None and match.status == "accepted":
+            values_by_element.setdefault(match.element, frame["value"])
+    observations = (
+        pl.concat(frames).filter(pl.col("raw").is_not_null()) if frames else _empty_observations()
+    )
+    findings += validate_form(layout, matches, cells, values_by_element, schema, location)
+    return PreparedForm(
+        layout=layout,
+        department=dept,
+        form_key=form_key,
+        title=title,
+        as_of=_as_of(layout.meta),
+        matches=tuple(matches),
+        observations=observations,
+        findings=tuple(findings),
+    )
+
+
+def _normalise(
+    values: list[Any],
+    col_index: int,
+    match: ColumnMatch,
+    schema: Schema,
+    layout: FormLayout,
+    location: CellRef,
+) -> tuple[pl.DataFrame, list[Finding]]:
+    element = schema.elements.get(match.element) if match.element else None
+    if element is None:
+        rules = ColumnRules(type="text")
+    else:
+        code_list = schema.code_lists.get(element.code_list) if element.code_list else None
+        rules = ColumnRules(
+            type=element.type,
+            code_list=code_list,
+            pattern=element.pattern,
+            minimum=element.minimum,
+            maximum=element.maximum,
+        )
+    result = normalise_column(values, rules)
+    rows = pl.Series("row_no", list(layout.data_rows), dtype=pl.Int32)
+    frame = pl.DataFrame(
+        {
+            "row_no": rows,
+            "col_index": pl.Series([col_index] * len(rows), dtype=pl.Int32),
+            "element_id": pl.Series(
+                [element.id if element else None] * len(rows), dtype=pl.String
+            ),
+            "raw": result["raw"],
+            "value": result["value"],
+            "finding": result["code"],
+        }
+    )
+    flagged = pl.DataFrame({"row_no": rows}).hstack(result).filter(pl.col("code").is_not_null())
+    findings = [
+        Finding(
+            code=item["code"],
+            severity=Severity(item["severity"] or "warning"),
+            message=_finding_message(item["code"], item["detail"]),
+            location=CellRef(location.file, location.sheet, item["row_no"], col_index),
+            element=element.id if element else None,
+            raw=item["raw"],
+        )
+        for item in flagged.iter_rows(named=True)
+    ]
+    return frame, findings
+
+
+def _finding_message(code: str, detail: str | None) -> str:
+    key = f"ingest.finding.{code}"
+    try:
+        base = msg(key)
+    except KeyError:
+        base = code
+    return f"{base}：{detail}" if detail else base
+
+
+def _empty_observations() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={"row_no": pl.Int32, "col_index": pl.Int32, "element_id": pl.String,
+                "raw": pl.String, "value": pl.String, "finding": pl.String}
+    )
+
+
+_PERIOD = re.compile(
+    r"(\d{4}|[〇零一二三四五六七八九十]{4})\s*年(度)?|\d{1,2}\s*月(份)?|第?[一二三四1-4]\s*季度|[上下]半年|"
+    r"\d{4}[-./]\d{1,2}([-./]\d{1,2})?|[（(]\s*[）)]"
+)
+
+
+def make_form_key(department: str | None, title: str, sheet: str) -> str:
+    """A form's identity across periods: department + title without dates and periods."""
+    stable = match_key(_PERIOD.sub("", normalise_text(title)))
+    parts = [department or "?", stable or "?"]
+    if sheet:
+        parts.append(match_key(sheet))
+    return "|".join(parts)
+
+
+_DATE_LABELS = ("统计截止日期", "截止日期", "统计时间", "填报日期", "填表日期", "报送日期", "日期")
+_DATE_TEXT = re.compile(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})")
+
+
+def _as_of(meta: dict[str, str] | Any) -> dt.date | None:
+    """The form's as-of date from its meta lines (统计截止日期 first, then 填报日期)."""
+    for label in _DATE_LABELS:
+        for key, text in meta.items():
+            if label in key:
+                found = _DATE_TEXT.search(normalise_text(str(text)))
+                if found:
+                    try:
+                        return dt.date(*(int(part) for part in found.groups()))
+                    except ValueError:
+                        continue
+    return None
+
+
+# -- storing ---------------------------------------------------------------------------------
+
+
+def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> FileOutcome:
+    """Store one prepared file in one transaction; idempotent by content hash."""
+    outcome = FileOutcome(path=str(prepared.path), status="stored")
+    if store.file_by_hash(prepared.sha256) is not None:
+        outcome.status = "unchanged"
+        outcome.message = msg("ingest.unchanged")
+        return outcome
+    if not prepared.forms:
+        outcome.status = "no-form"
+        outcome.message = "；".join(s.message for s in prepared.skipped) or msg("ingest.no_form")
+        outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
+        return outcome
+    previous = store.forms_by_key([form.form_key for form in prepared.forms])
+    if not previous.is_empty() and not replace:
+        outcome.status = "needs-replace"
+        outcome.message = msg("ingest.needs_replace", old=Path(previous["path"][0]).name)
+        return outcome
+    with store.transaction():
+        if not previous.is_empty():
+            store.delete_forms(previous["form_id"].to_list())
+            outcome.status = "replaced"
+            outcome.message = msg(
+                "ingest.replaced",
+                old=int(previous["data_rows"].sum()),
+                new=sum(len(f.layout.data_rows) for f in prepared.forms),
+            )
+        file_id = store.insert_file(
+            prepared.sha256, prepared.path, prepared.kind, prepared.encoding, prepared.size_bytes
+        )
+        for form in prepared.forms:
+            _store_form(store, file_id, prepared.path, form, outcome)
+    outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
+    return outcome
+
+
+def _store_form(
+    store: Store, file_id: int, path: Path, form: PreparedForm, outcome: FileOutcome
+) -> None:
+    layout = form.layout
+    form_id = store.insert_form(
+        file_id,
+        {
+            "sheet": layout.sheet,
+            "sheet_index": layout.sheet_index,
+            "form_key": form.form_key,
+            "department": form.department,
+            "title": form.title,
+            "meta": dict(layout.meta),
+            "header_first": layout.header_rows[0],
+            "header_last": layout.header_rows[1],
+            "data_rows": len(layout.data_rows),
+            "template": layout.template,
+            "as_of": form.as_of,
+            "confidence": layout.confidence,
+            "total_rows": list(layout.total_rows),
+            "footer_rows": list(layout.footer_rows),
+        },
+    )
+    store.append("form_columns", _columns_frame(form_id, form))
+    store.append(
+        "form_rows",
+        pl.DataFrame({"row_no": list(layout.data_rows)}, schema={"row_no": pl.Int32}).with_columns(
+            form_id=pl.lit(form_id, dtype=pl.Int32)
+        ),
+    )
+    store.append("observations", form.observations.with_columns(form_id=pl.lit(form_id, dtype=pl.Int32)))
+    store.append("findings", _findings_frame(file_id, form_id, path, form.findings))
+    outcome.forms += 1
+    outcome.rows += len(layout.data_rows)
+    data_columns = [m for m in form.matches if m.status != "layout"]
+    outcome.columns += len(data_columns)
+    outcome.mapped += sum(m.status == "accepted" for m in data_columns)
+    outcome.review += sum(m.status == "review" for m in data_columns)
+    for finding in form.findings:
+        outcome.findings[finding.severity.value] = outcome.findings.get(finding.severity.value, 0) + 1
+
+
+def _columns_frame(form_id: int, form: PreparedForm) -> pl.DataFrame:
+    import json
+
+    records = []
+    for column, match in zip(form.layout.columns, form.matches, strict=True):
+        records.append(
+            {
+                "form_id": form_id,
+                "col_index": column.index,
+                "letter": column.letter,
+                "header": column.header,
+                "path": "/".join(column.path),
+                "match_text": path_key(column.path) or match_key(column.match_text),
+                "required": column.required,
+                "unit": column.unit,
+                "element_id": match.element,
+                "method": match.method,
+                "score": match.score,
+                "status": match.status,
+                "candidates": json.dumps(
+                    [{"element": c.element, "score": c.score, "method": c.method} for c in match.candidates],
+                    ensure_ascii=False,
+                ),
+            }
+        )
+    return pl.DataFrame(records, infer_schema_length=None)
+
+
+def _findings_frame(
+    file_id: int, form_id: int | None, path: Path, findings: Sequence[Finding]
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "file_id": file_id,
+                "form_id": form_id,
+                "file_name": path.name,
+                "sheet": f.location.sheet if f.location else None,
+                "row_no": f.location.row if f.location else None,
+                "col_index": f.location.column if f.location else None,
+                "location": str(f.location) if f.location else path.name,
+                "code": f.code,
+                "severity": f.severity.value,
+                "message": f.message,
+                "element_id": f.element,
+                "raw": f.raw,
+            }
+            for f in findings
+        ],
+        schema={"file_id": pl.Int32, "form_id": pl.Int32, "file_name": pl.String,
+                "sheet": pl.String, "row_no": pl.Int32, "col_index": pl.Int32,
+                "location": pl.String, "code": pl.String, "severity": pl.String,
+                "message": pl.String, "element_id": pl.String, "raw": pl.String},
+    )
+
+
+# -- the whole run ---------------------------------------------------------------------------
+
+
+def ingest_paths(
+    paths: Sequence[Path],
+    settings: Settings,
+    *,
+    department: str | None = None,
+    header_rows: int | None = None,
+    replace: bool = False,
+    progress: Callable[[Path], None] | None = None,
+) -> IngestReport:
+    """Ingest files and folders into the workspace; one bad file never stops the others."""
+    schema = load_schema(settings.schema_extensions)
+    matcher = HeaderMatcher(schema, settings.accept_score, settings.review_score)
+    report = IngestReport()
+    limits = ReadLimits(max_file_bytes=settings.max_file_mb * 2**20)
+    with Store.open(settings.database) as store:
+        decisions = store.decisions()
+        for path in collect_paths(paths):
+            if progress is not None:
+                progress(path)
+            try:
+                prepared = prepare_file(
+                    path, schema, matcher, decisions,
+                    department=department, header_rows=header_rows, limits=limits,
+                )
+                report.files.append(store_prepared(store, prepared, replace=replace))
+            except FileReadError as error:
+                report.files.append(FileOutcome(str(path), "failed", error.message))
+            except YbtError as error:
+                report.files.append(FileOutcome(str(path), "failed", str(error)))
+    return report
