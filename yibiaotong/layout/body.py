@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from yibiaotong.layout.cells import Kind, cell_kind, cell_text, compact, is_blank
+from yibiaotong.layout.cells import Kind, cell_kind, cell_text, compact, filled_cells, is_blank
 from yibiaotong.layout.meta import meta_entries, parse_labels
 from yibiaotong.model import CellValue, SheetGrid
 
@@ -26,30 +26,31 @@ FOOTER_PREFIXES = tuple(
 _SEAL_WORDS = ("盖章", "公章", "签字", "签章", "签名")
 LABEL_COLON = re.compile(r"[^\s：:]*[\u4e00-\u9fff][^\s：:]*\s*[：:]")
 _DATE_LINE = re.compile(r"^\d{0,4}年\d{0,2}月\d{0,2}日$")
+_PREFIX_SPAN = 30  # enough characters of a cell to see a footer label, spaces included
 _NOTE_LENGTH = 15
 _INSTRUCTION_LINES = 3
 _NOTE_MERGE_WIDTH = 3
 
 
-def first_texts(filled: Sequence[tuple[int, CellValue]], count: int = 2) -> list[str]:
-    return [compact(cell_text(value)) for _, value in filled[:count] if isinstance(value, str)]
-
-
 def is_total_row(filled: Sequence[tuple[int, CellValue]]) -> bool:
     """The first filled cells say 合计/小计/总计 (also "全镇合计", "合 计：…")."""
-    return any(
-        _TOTAL_START.match(text) or (len(text) <= _SHORT_TOTAL and _TOTAL_END.search(text))
-        for text in first_texts(filled)
-    )
+    for _, value in filled[:2]:
+        if isinstance(value, str) and "计" in value:
+            text = compact(value)
+            if _TOTAL_START.match(text) or (len(text) <= _SHORT_TOTAL and _TOTAL_END.search(text)):
+                return True
+    return False
 
 
 def is_footer_row(filled: Sequence[tuple[int, CellValue]]) -> bool:
     """A 填表人/审核人/盖章/注： line: a footer label first, or several label-colon fields."""
-    texts = first_texts(filled, 1)
-    if texts and texts[0].startswith(FOOTER_PREFIXES):
+    first = filled[0][1] if filled else None
+    if isinstance(first, str) and compact(first[:_PREFIX_SPAN]).startswith(FOOTER_PREFIXES):
         return True
+    if len(filled) > 4:
+        return False
     strings = [value for _, value in filled if isinstance(value, str)]
-    if len(filled) <= 4 and sum(len(LABEL_COLON.findall(text)) for text in strings) >= 2:
+    if sum(len(LABEL_COLON.findall(text)) for text in strings) >= 2:
         return True
     return len(filled) <= 3 and any(word in text for text in strings for word in _SEAL_WORDS)
 
@@ -89,9 +90,7 @@ def split_body(sheet: SheetGrid, first_row: int, ignored_columns: frozenset[int]
     labels: list[tuple[int, str]] = []
     in_footer = False
     for index in range(first_row, sheet.height):
-        filled = [
-            (column, value) for column, value in enumerate(sheet.rows[index]) if not is_blank(value)
-        ]
+        filled = filled_cells(sheet.rows[index])
         if not filled or all(
             column in ignored_columns and cell_kind(value) is Kind.NUMBER
             for column, value in filled
