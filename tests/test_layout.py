@@ -187,6 +187,27 @@ def test_group_header_written_once_without_merges() -> None:
     }
 
 
+def test_csv_two_row_header_without_any_merge() -> None:
+    sheet = grid(
+        [
+            ["序号", "户主姓名", "家庭成员情况", "", "", "备注"],
+            ["", "", "姓名", "与户主关系", "年龄（岁）", ""],
+            ["1", "张三", "张小三", "子女", "12", ""],
+        ]
+    )
+    layout = form(sheet)
+    assert layout.header_rows == (1, 2)
+    assert paths(layout) == {
+        "A": ("序号",),
+        "B": ("户主姓名",),
+        "C": ("家庭成员情况", "姓名"),
+        "D": ("家庭成员情况", "与户主关系"),
+        "E": ("家庭成员情况", "年龄（岁）"),
+        "F": ("备注",),
+    }
+    assert layout.data_rows == (3,)
+
+
 def test_repeated_text_instead_of_a_merge_is_one_level() -> None:
     sheet = grid(
         [
@@ -356,7 +377,13 @@ def test_instruction_sheets_by_name_and_by_content() -> None:
         ],
         name="Sheet2",
     )
-    for sheet in (by_name, prose):
+    numbered = grid(
+        [
+            ["一", "本表由村（社区）填写，每季度末报送乡镇民政办公室。"],
+            ["二", "身份证号必须填写十八位，末位为X的请用大写字母。"],
+        ]
+    )
+    for sheet in (by_name, prose, numbered):
         skipped = locate_form(sheet)
         assert isinstance(skipped, SkippedSheet)
         assert skipped.reason == "instructions"

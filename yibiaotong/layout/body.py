@@ -12,7 +12,7 @@ from yibiaotong.model import CellValue, SheetGrid
 
 _TOTAL_START = re.compile(r"^(?:合计|小计|总计|共计|累计)")
 _TOTAL_END = re.compile(r"(?:合计|小计|总计)[:：]?$")
-_SHORT_TOTAL = 10
+_SHORT_TOTAL = 16  # "幸福街道办事处小计" ends a label; a longer text is no total label
 # Compared against the compact (NFKC, no whitespace) text of a row's first filled cell.
 FOOTER_PREFIXES = tuple(
     compact(prefix)

@@ -39,6 +39,8 @@ DEPARTMENT_ALIASES: dict[str, tuple[str, ...]] = {
     "统计": ("统计局", "统计站"),
     "团委": ("共青团", "团旗委", "团县委", "团市委"),
     "武装部": ("人民武装部",),
+    "财政": ("财政局", "财政所"),
+    "林草": ("林业和草原局", "林草局", "林业局"),
 }  # fmt: skip
 # Short names too common in titles to mean a department there ("…统计表").
 AMBIGUOUS_IN_TITLES = frozenset({"统计", "教育"})
