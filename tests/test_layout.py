@@ -279,6 +279,21 @@ def test_markers_line_breaks_and_numbering_in_a_form() -> None:
 # --- rows below the header ------------------------------------------------------------------
 
 
+def test_column_code_row_belongs_to_the_header() -> None:
+    sheet = grid(
+        [
+            ["乡镇", "户数", "人数", "金额（元）"],
+            ["甲", "1", "2", "3"],
+            ["青山镇", 10, 25, 3000],
+            ["红山镇", 1, 2, 3],
+        ]
+    )
+    layout = form(sheet)
+    assert layout.header_rows == (1, 2)
+    assert paths(layout)["B"] == ("户数",)
+    assert layout.data_rows == (3, 4)
+
+
 def test_template_with_header_only() -> None:
     sheet = grid(
         [

@@ -32,6 +32,9 @@ TITLE_SHARE = 0.9  # one cell spanning this share of the width is a title, not a
 LONE_GROUP_SHARE = 0.7  # the same for a row holding a single cell
 CONFIDENCE_MARGIN = 0.3  # a lead this large over the runner-up is full certainty
 
+COLUMN_CODE_LETTERS = frozenset("甲乙丙丁戊己庚辛壬癸")
+CODE_ROW_SHARE = 0.6  # a 栏次 row numbers most of the header's columns
+
 Block = tuple[int, int]  # 0-based first and last header row
 
 
@@ -293,6 +296,26 @@ class HeaderWindow:
 
     # --- choosing ---------------------------------------------------------------------------
 
+    def is_column_code_row(self, row: int, columns: tuple[HeaderColumn, ...]) -> bool:
+        """A 栏次 row under a header: 甲 乙 1 2 3 … numbering the columns, not data."""
+        if row >= self.height:
+            return False
+        anchors = self.anchors(row)
+        header_columns = {column.index for column in columns}
+        if len(anchors) < max(3, CODE_ROW_SHARE * len(columns)) or any(
+            column not in header_columns for column, _ in anchors
+        ):
+            return False
+        numbers: list[int] = []
+        for _, value in anchors:
+            text = cell_text(value)
+            if text in COLUMN_CODE_LETTERS and not numbers:
+                continue
+            if not text.isdigit():
+                return False
+            numbers.append(int(text))
+        return numbers == list(range(numbers[0], numbers[0] + len(numbers))) if numbers else True
+
     def _first_filled_row(self) -> int:
         return next((row for row in range(self.height) if self.anchors(row)), 0)
 
@@ -327,7 +350,12 @@ def find_header(sheet: SheetGrid, header_rows: int | None = None) -> HeaderChoic
         start = window.first_form_row()
         block = (start, min(start + header_rows, max(window.height, 1)) - 1)
         return HeaderChoice(block, window.columns(*block), 0.0)
-    return _choose(candidates)
+    choice = _choose(candidates)
+    if header_rows is None and choice.block is not None:
+        top, bottom = choice.block
+        if window.is_column_code_row(bottom + 1, choice.columns):
+            return HeaderChoice((top, bottom + 1), choice.columns, choice.confidence)
+    return choice
 
 
 def _choose(candidates: dict[Block, tuple[float, tuple[HeaderColumn, ...]]]) -> HeaderChoice:
