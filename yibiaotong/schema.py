@@ -264,9 +264,24 @@ def default_schema_path() -> Path:
 def load_schema(extensions: Sequence[Path] = (), *, base: Path | None = None) -> Schema:
     """The base schema (default: schemas/default.yaml) merged with county extension files.
 
-    Raises SchemaError naming the file and line of the first error.
+    Raises SchemaError naming the file and line of the first error. Results are memoised per
+    file content stamp (the Schema is immutable), so repeated loads are cheap.
     """
-    schema, findings = _build([base or default_schema_path(), *extensions])
+    paths = tuple(path.resolve() for path in (base or default_schema_path(), *extensions))
+    try:
+        stamps = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in paths)
+    except OSError:
+        return _load_uncached(paths)
+    return _load_stamped(stamps)
+
+
+@functools.lru_cache(maxsize=8)
+def _load_stamped(stamps: tuple[tuple[Path, int, int], ...]) -> Schema:
+    return _load_uncached(tuple(path for path, _, _ in stamps))
+
+
+def _load_uncached(paths: tuple[Path, ...]) -> Schema:
+    schema, findings = _build(paths)
     errors = [finding for finding in findings if finding.severity is Severity.ERROR]
     if errors or schema is None:
         first = errors[0] if errors else findings[0]
@@ -321,7 +336,11 @@ class _YamlSeq(list[Any]):
         return self.item_lines[index] if index < len(self.item_lines) else self.line
 
 
-class _LineLoader(yaml.SafeLoader):
+# libyaml parses several times faster where it is built in; the results are the same.
+_SafeLoaderBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_SafeLoaderBase):  # type: ignore[misc]
     """SafeLoader with line-aware containers, duplicate-key detection and YAML 1.2 booleans.
 
     Only true/false are booleans, so header texts such as NO, Y and N stay strings.
@@ -384,6 +403,21 @@ def _finding(
         location=CellRef(file=path.name, row=line),
         element=element,
     )
+
+
+def _read_stamped(path: Path) -> _Document:
+    """_read_document, memoised on the file's stamp (the default is read by every lint)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return _read_document(path)
+    return _read_document_at(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_document_at(path: Path, mtime_ns: int, size: int) -> _Document:
+    del mtime_ns, size  # cache key only
+    return _read_document(path)
 
 
 def _read_document(path: Path) -> _Document:
@@ -546,7 +580,7 @@ def _build(
     paths: Sequence[Path], preread: Mapping[Path, _Document] | None = None
 ) -> tuple[Schema | None, list[Finding]]:
     builder = _Builder()
-    documents = [(preread or {}).get(path) or _read_document(path) for path in paths]
+    documents = [(preread or {}).get(path) or _read_stamped(path) for path in paths]
     for position, document in enumerate(documents):
         builder.findings.extend(document.findings)
         if document.tree is None or any(
