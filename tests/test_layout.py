@@ -208,6 +208,29 @@ def test_csv_two_row_header_without_any_merge() -> None:
     assert layout.data_rows == (3,)
 
 
+def test_csv_three_row_header_and_text_only_data() -> None:
+    sheet = grid(
+        [
+            ["社会组织名称", "负责人", "", "", "", "备注"],
+            ["", "基本情况", "", "联系方式", "", ""],
+            ["", "姓名", "民族", "手机", "座机", ""],
+            ["青山旗志愿者协会", "张三", "汉族", "", "", "无"],
+            ["青山旗老年人协会", "李四", "蒙古族", "", "", "无"],
+        ]
+    )
+    layout = form(sheet)
+    assert layout.header_rows == (1, 3)
+    assert paths(layout) == {
+        "A": ("社会组织名称",),
+        "B": ("负责人", "基本情况", "姓名"),
+        "C": ("负责人", "基本情况", "民族"),
+        "D": ("负责人", "联系方式", "手机"),
+        "E": ("负责人", "联系方式", "座机"),
+        "F": ("备注",),
+    }
+    assert layout.data_rows == (4, 5)
+
+
 def test_repeated_text_instead_of_a_merge_is_one_level() -> None:
     sheet = grid(
         [

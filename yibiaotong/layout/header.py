@@ -121,32 +121,43 @@ class HeaderWindow:
                 new_bottom = max(new_bottom, min(merged.last_row, self.height - 1))
         return new_top, new_bottom
 
-    def _column_state(self, column: int, bottom: int, row_below: int) -> str:
-        """ "open" when the block's bottom cell awaits sub-headers, "closed" when it is a leaf."""
-        merged = self.merge_at.get((bottom, column))
-        if merged is not None:
-            wide = merged.last_column > merged.first_column
-            return "open" if wide and merged.last_row == bottom else "closed"
-        if is_blank(self.rows[bottom][column]):
-            return "open"
-        # An unmerged group header: written once, empty cells to its right, leaves below them.
-        right = column + 1
-        if (
-            right < self.width
-            and (bottom, right) not in self.merge_at
-            and is_blank(self.rows[bottom][right])
-            and not is_blank(self.rows[row_below][right])
-        ):
-            return "open"
-        return "closed"
-
     def _is_subheader(self, row: int, top: int, bottom: int) -> bool:
+        """Whether a row below the block splits its group cells into leaves."""
         anchors = self.anchors(row)
         if not anchors or not all(is_header_text(value) for _, value in anchors):
             return False
         if is_total_row(anchors) or is_footer_row(anchors):
             return False
-        return all(self._column_state(column, bottom, row) == "open" for column, _ in anchors)
+        spread = self._unmerged_groups(top, row)
+        return all(self._awaits_leaves(column, top, row, spread) for column, _ in anchors)
+
+    def _awaits_leaves(
+        self, column: int, top: int, below: int, spread: dict[tuple[int, int], CellValue]
+    ) -> bool:
+        """Whether the lowest header cell of a column is a group (so a row below can split it).
+
+        A wide merged cell or a group written once over blank cells is; a leaf (a plain cell or
+        a vertical merge) is not. A column blank in the whole block waits for its name.
+        """
+        for row in range(below - 1, top - 1, -1):
+            merged = self.merge_at.get((row, column))
+            if merged is not None and self._filled(row, column):
+                return merged.last_column > merged.first_column
+            if (row, column) in spread:
+                return True
+            if not is_blank(self.rows[row][column]):
+                return (row, column + 1) in spread or self._opens_group(row, column, below)
+        return True
+
+    def _opens_group(self, row: int, column: int, below: int) -> bool:
+        """A cell written once over blank cells to its right, with a new row starting under it."""
+        right = column + 1
+        return (
+            right < self.width
+            and (row, right) not in self.merge_at
+            and is_blank(self.rows[row][right])
+            and not (is_blank(self.rows[below][column]) and is_blank(self.rows[below][right]))
+        )
 
     def _is_group_row(self, row: int, top: int) -> bool:
         """A row above the block whose every cell heads two or more of the block's columns."""
