@@ -19,6 +19,7 @@ from yibiaotong.layout import (
     locate_forms,
 )
 from yibiaotong.layout.cells import header_key
+from yibiaotong.layout.meta import parse_labels
 from yibiaotong.model import CellValue, MergedRange, SheetGrid, Workbook
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "shared" / "real_forms"
@@ -401,6 +402,25 @@ def test_meta_split_over_cells_and_unit_line() -> None:
     assert layout.header_rows == (4, 4)
 
 
+@pytest.mark.parametrize(
+    ("line", "leading", "pairs"),
+    [
+        (
+            "填报单位：青山旗民政局（盖章）    填报日期：2026年10月31日",
+            "",
+            [("填报单位", "青山旗民政局（盖章）"), ("填报日期", "2026年10月31日")],
+        ),
+        ("青山旗民政局填报日期：2026年10月31日", "青山旗民政局", [("填报日期", "2026年10月31日")]),
+        ("填表人：  审核人：", "", [("填表人", ""), ("审核人", "")]),
+        ("级基本情况一览表      辅导员：", "级基本情况一览表", [("辅导员", "")]),
+        ("附件1：城乡低保对象花名册", "附件1：城乡低保对象花名册", []),
+        ("会议时间 10:30", "会议时间 10:30", []),
+    ],
+)
+def test_parse_labels(line: str, leading: str, pairs: list[tuple[str, str]]) -> None:
+    assert parse_labels(line) == (leading, pairs)
+
+
 # --- skipped sheets -------------------------------------------------------------------------
 
 
@@ -482,6 +502,9 @@ def test_department_from_explicit_meta_title_and_folder() -> None:
     assert detect_department(untitled, Path("forms/人力资源和社会保障局/2026/名单.xlsx")) == "人社"
     assert detect_department(untitled, Path("forms/派出所/名单.xlsx")) == "公安"
     assert detect_department(untitled, Path("forms/名单.xlsx")) is None
+    assert detect_department(untitled, Path("名单.xlsx"), explicit="老干部局") == "老干部局"
+    stamped = form(grid([["填报单位（盖章）：青山镇卫生院", ""], ["姓名", "性别"], ["张三", "男"]]))
+    assert detect_department(stamped, Path("民政局/名单.xlsx")) == "卫健"
     statistics = form(grid([["人口统计表"], ["姓名", "性别"], ["张三", "男"]]))
     assert detect_department(statistics, Path("x.xlsx")) is None  # "统计表" names no department
     veterans = form(grid([["青山旗退役军人事务局优待金发放名册"], ["姓名", "金额"], ["张三", 100]]))

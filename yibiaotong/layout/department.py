@@ -83,8 +83,8 @@ def detect_department(layout: FormLayout, path: Path, explicit: str | None = Non
     """explicit wins; then 填报单位, the title, folder names (nearest first), the file name."""
     if explicit and explicit.strip():
         return department_in(explicit) or explicit.strip()
-    units = (layout.meta.get(key, "") for key in UNIT_KEYS)
-    found = _first(department_in(unit) for unit in units if unit)
+    units = (value for key, value in layout.meta.items() if value and key.startswith(UNIT_KEYS))
+    found = _first(department_in(unit) for unit in units)
     if found:
         return found
     if layout.title:
