@@ -504,3 +504,13 @@ def test_describe_schema_rows(schema: Schema) -> None:
     assert isinstance(head["aliases"], list)
     assert "户主" in head["aliases"]
     json.dumps(rows, ensure_ascii=False)
+
+
+def test_schema_pickles_for_worker_processes(schema: Schema) -> None:
+    import pickle
+
+    copy = pickle.loads(pickle.dumps(schema))
+    assert copy == schema
+    assert copy.alias_index() == schema.alias_index()
+    with pytest.raises(TypeError):
+        copy.elements["x"] = copy.elements["name"]  # type: ignore[index]

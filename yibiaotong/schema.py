@@ -194,6 +194,19 @@ class Schema:
     survivorship: tuple[str, ...]
     sources: tuple[Path, ...]
 
+    def __post_init__(self) -> None:
+        # Read-only views, so no stage can change the schema another stage relies on.
+        for name in _SCHEMA_MAPPINGS:
+            value = getattr(self, name)
+            if not isinstance(value, MappingProxyType):
+                object.__setattr__(self, name, MappingProxyType(dict(value)))
+
+    def __reduce__(self) -> tuple[type[Schema], tuple[object, ...]]:
+        """Pickle as plain dicts (read-only views cannot be pickled), e.g. for worker processes."""
+        values = [getattr(self, name) for name in Schema.__dataclass_fields__]
+        plain = [dict(value) if isinstance(value, MappingProxyType) else value for value in values]
+        return (Schema, tuple(plain))
+
     @functools.cached_property
     def _alias_index(self) -> Mapping[str, tuple[str, ...]]:
         index: dict[str, list[str]] = {}
@@ -227,6 +240,16 @@ class Schema:
     def layout_kind(self, header: str) -> str | None:
         """The layout kind ("serial") of a header that carries no data, else None."""
         return self._layout_index.get(normalise_label(header))
+
+
+_SCHEMA_MAPPINGS = (
+    "ledgers",
+    "elements",
+    "code_lists",
+    "roles",
+    "shared_aliases",
+    "layout_columns",
+)
 
 
 def describe_schema(schema: Schema) -> list[dict[str, object]]:
