@@ -21,6 +21,7 @@ from yibiaotong.layout import (
 from yibiaotong.layout.cells import header_key
 from yibiaotong.layout.meta import parse_labels
 from yibiaotong.model import CellValue, MergedRange, SheetGrid, Workbook
+from yibiaotong.reading import read_workbook
 
 REAL_FORMS = Path(__file__).resolve().parents[2] / "shared" / "real_forms"
 
@@ -532,18 +533,10 @@ def test_large_sheet_is_fast() -> None:
 
 
 def read_real(name: str) -> Workbook:
-    calamine = pytest.importorskip("python_calamine")
     path = REAL_FORMS / name
     if not path.exists():
         pytest.skip(f"{path} is not here")
-    book = calamine.CalamineWorkbook.from_path(str(path))
-    sheets = []
-    for index, sheet_meta in enumerate(book.sheets_metadata):
-        sheet = book.get_sheet_by_name(sheet_meta.name)
-        values = sheet.to_python(skip_empty_area=False)
-        ranges = tuple((a[0], a[1], b[0], b[1]) for a, b in sheet.merged_cell_ranges or ())
-        sheets.append(grid(values, ranges, name=sheet_meta.name, index=index))
-    return Workbook(path, path.suffix[1:], tuple(sheets), "")
+    return read_workbook(path)
 
 
 def real_form(name: str, sheet: int = 0) -> FormLayout:
@@ -601,6 +594,34 @@ def test_real_sheets_with_vertical_merges_in_data() -> None:
     grants = real_form("cms_年级奖助学金名单.xls")
     assert grants.header_rows == (2, 2)
     assert grants.title == "级奖、助学金名单"
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "rows"),
+    [
+        ("ee_demo.csv", "字符串标题", 10),
+        ("shrek_data_gbk.csv", "PL_Type", 260),
+        ("mod_areas.csv", "code", 2978),
+    ],
+)
+def test_real_csv_files_have_their_header_on_the_first_line(
+    name: str, first: str, rows: int
+) -> None:
+    layout = real_form(name)
+    assert layout.header_rows == (1, 1)
+    assert layout.columns[0].header == first
+    assert len(layout.data_rows) == rows
+
+
+def test_real_sheet_of_one_cell_is_undecided_and_empty_sheets_are_empty() -> None:
+    one_cell = locate_forms(read_real("ee_t09_x000D.xlsx"))[0]
+    assert isinstance(one_cell, SkippedSheet)
+    assert one_cell.reason == "undecided"
+    spare = locate_forms(read_real("ap_专项支出用款申请书.xls"))[1:]
+    assert [skipped.reason for skipped in spare if isinstance(skipped, SkippedSheet)] == [
+        "empty",
+        "empty",
+    ]
 
 
 @pytest.mark.parametrize(
