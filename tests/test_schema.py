@@ -163,10 +163,27 @@ def test_every_alias_is_unique_or_declared_shared(schema: Schema) -> None:
         ("户口簿住址", "hukou_address"),
         ("出生年月", "birth_date"),
         ("开户银行帐号", "account_no"),
+        ("月保障金（元）", "monthly_allowance"),
+        ("保障金额(元/月)", "monthly_allowance"),
+        ("建筑面积(㎡)", "house_area"),
+        ("补贴标准（元/年）", "subsidy_standard"),
+        ("丈夫姓名", "spouse_name"),
     ],
 )
 def test_headers_resolve_to_one_element(schema: Schema, header: str, element: str) -> None:
     assert schema.alias_index()[normalise_label(header)] == (element,)
+
+
+def test_unit_forms_never_override_declared_aliases(schema: Schema) -> None:
+    index = schema.alias_index()
+    assert index[normalise_label("面积(平方米)")] == ("house_area",)  # declared
+    assert normalise_label("合计金额(元)") not in index  # base text is shared: context decides
+    declared = {
+        normalise_label(text)
+        for element in schema.elements.values()
+        for text in (element.name, *element.aliases)
+    }
+    assert len(index) > len(declared)
 
 
 def test_subject_aliases_are_not_role_prefixed(schema: Schema) -> None:

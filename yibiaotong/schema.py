@@ -215,10 +215,23 @@ class Schema:
                 owners = index.setdefault(normalise_label(text), [])
                 if element.id not in owners:
                     owners.append(element.id)
+        shared = {normalise_label(text) for text in self.shared_aliases}
+        variants: dict[str, list[str]] = {}
+        for element in self.elements.values():
+            for key in _unit_variants(element, shared):
+                owners = variants.setdefault(key, [])
+                if key not in index and element.id not in owners:
+                    owners.append(element.id)
+        # A unit form two elements would both claim stays out; declared aliases always win.
+        index.update({key: owners for key, owners in variants.items() if len(owners) == 1})
         return MappingProxyType({alias: tuple(owners) for alias, owners in index.items()})
 
     def alias_index(self) -> Mapping[str, tuple[str, ...]]:
-        """Normalised alias text (each element's name included) → element ids."""
+        """Normalised alias text (each element's name included) → element ids.
+
+        Also holds unit-suffixed forms of the names and own aliases of elements that declare a
+        unit ("月保障金(元)", "建筑面积(㎡)"), unless a declared alias already uses that text.
+        """
         return self._alias_index
 
     def ledger_elements(self, ledger_id: str) -> tuple[Element, ...]:
@@ -240,6 +253,33 @@ class Schema:
     def layout_kind(self, header: str) -> str | None:
         """The layout kind ("serial") of a header that carries no data, else None."""
         return self._layout_index.get(normalise_label(header))
+
+
+# How a unit is written after a header: "月保障金（元）", "面积(㎡)", "存栏(头/只)". Money
+# headers name whatever period the form pays for, so every money unit accepts every period.
+_MONEY_SPELLINGS = ("元", "元/月", "元/年", "元/人", "元/人/月", "元/户/月", "元/人/年", "元/次")
+UNIT_SPELLINGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "元": _MONEY_SPELLINGS,
+        "元/月": _MONEY_SPELLINGS,
+        "元/年": _MONEY_SPELLINGS,
+        "万元": ("万元",),
+        "平方米": ("平方米", "㎡", "m²", "平米", "平方"),
+        "平方公里": ("平方公里", "km²"),
+        "头(只)": ("头(只)", "头/只", "头", "只"),
+    }
+)
+
+
+def _unit_variants(element: Element, shared: set[str]) -> list[str]:
+    """Normalised "<name or own alias>(<unit>)" texts of an element that declares a unit."""
+    if element.unit is None:
+        return []
+    spellings = UNIT_SPELLINGS.get(element.unit, (element.unit,))
+    texts = [
+        text for text in (element.name, *element.aliases) if normalise_label(text) not in shared
+    ]
+    return [normalise_label(f"{text}({unit})") for text in texts for unit in spellings]
 
 
 _SCHEMA_MAPPINGS = (
