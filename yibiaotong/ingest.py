@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from yibiaotong.errors import FileReadError, YbtError
+from yibiaotong.errors import YbtError
 from yibiaotong.layout import FormLayout, SkippedSheet, detect_department, locate_forms
 from yibiaotong.matching import ColumnMatch, HeaderMatcher, match_key, path_key
 from yibiaotong.messages import msg
@@ -26,6 +26,7 @@ from yibiaotong.settings import Settings
 from yibiaotong.storage import Decision, Store
 from yibiaotong.validation import validate_form
 from yibiaotong.values import ColumnRules, cell_text, normalise_column, normalise_text
+from yibiaotong.workers import Prepared, WorkerSetup, prepare_in_workers
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"}
 SAMPLE_SIZE = 30
@@ -441,24 +442,89 @@ def ingest_paths(
     replace: bool = False,
     progress: Callable[[Path], None] | None = None,
 ) -> IngestReport:
-    """Ingest files and folders into the workspace; one bad file never stops the others."""
-    schema = load_schema(settings.schema_extensions)
-    matcher = HeaderMatcher(schema, settings.accept_score, settings.review_score)
+    """Ingest files and folders into the workspace; one bad file never stops the others.
+
+    Files whose content is already stored are recognised by hash before any parsing; the rest
+    are parsed in worker processes (``settings.workers``; 0 parses in this process) and stored
+    by this process alone, one transaction per file, in input order.
+    """
     report = IngestReport()
-    limits = ReadLimits(max_file_bytes=settings.max_file_mb * 2**20)
+    files = collect_paths(paths)
     with Store.open(settings.database) as store:
-        decisions = store.decisions()
-        for path in collect_paths(paths):
-            if progress is not None:
-                progress(path)
-            try:
-                prepared = prepare_file(
-                    path, schema, matcher, decisions,
-                    department=department, header_rows=header_rows, limits=limits,
-                )
-                report.files.append(store_prepared(store, prepared, replace=replace))
-            except FileReadError as error:
-                report.files.append(FileOutcome(str(path), "failed", error.message))
-            except YbtError as error:
-                report.files.append(FileOutcome(str(path), "failed", str(error)))
+        pending: list[Path] = []
+        for path in files:
+            outcome = _unchanged(store, path)
+            if outcome is None:
+                pending.append(path)
+            else:
+                report.files.append(outcome)
+                if progress is not None:
+                    progress(path)
+        setup = WorkerSetup(
+            schema_extensions=settings.schema_extensions,
+            accept_score=settings.accept_score,
+            review_score=settings.review_score,
+            decisions=tuple(store.decisions()),
+            department=department,
+            header_rows=header_rows,
+            max_file_bytes=settings.max_file_mb * 2**20,
+            memory_mb=settings.file_memory_mb,
+        )
+        for item in _prepare_all(pending, setup, settings, progress):
+            if item.result is None:
+                report.files.append(FileOutcome(str(item.path), "failed", item.failure or ""))
+            else:
+                report.files.append(store_prepared(store, item.result, replace=replace))
+    order = {str(path): i for i, path in enumerate(files)}
+    report.files.sort(key=lambda outcome: order.get(outcome.path, len(order)))
     return report
+
+
+def _unchanged(store: Store, path: Path) -> FileOutcome | None:
+    try:
+        digest = file_sha256(path)
+    except OSError:
+        return None  # the reader will report it properly
+    if store.file_by_hash(digest) is None:
+        return None
+    return FileOutcome(str(path), "unchanged", msg("ingest.unchanged"))
+
+
+def file_sha256(path: Path) -> str:
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _prepare_all(
+    files: Sequence[Path],
+    setup: WorkerSetup,
+    settings: Settings,
+    progress: Callable[[Path], None] | None,
+) -> Iterator[Prepared]:
+    if not files:
+        return
+    if settings.workers > 0:
+        yield from prepare_in_workers(
+            files, setup, workers=settings.workers,
+            timeout_seconds=settings.file_timeout_seconds, on_start=progress,
+        )
+        return
+    schema = load_schema(setup.schema_extensions)
+    matcher = HeaderMatcher(schema, setup.accept_score, setup.review_score)
+    limits = ReadLimits(max_file_bytes=setup.max_file_bytes)
+    for path in files:
+        if progress is not None:
+            progress(path)
+        try:
+            prepared = prepare_file(
+                path, schema, matcher, setup.decisions, department=setup.department,
+                header_rows=setup.header_rows, limits=limits,
+            )
+            yield Prepared(path, prepared, None)
+        except YbtError as error:
+            yield Prepared(path, None, error.message)
