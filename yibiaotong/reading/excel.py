@@ -1,0 +1,173 @@
+"""Excel and OpenDocument workbooks (.xlsx/.xlsm, .xls, .ods) → cell grids, through calamine.
+
+Before calamine builds a sheet, the sheet's grid size is worked out from the file itself
+(sheetxml, biff, ods) so that a hostile or damaged file is refused instead of exhausting memory.
+Values are what calamine returns: numbers are float (an .xls integer stored as RK arrives as
+int), date-formatted cells are date/datetime/time (1900 and 1904 date systems), durations are
+timedelta; empty and error cells (#DIV/0!, #N/A …) become None.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from python_calamine import (
+    CalamineError,
+    CalamineSheet,
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+    ZipError,
+)
+
+from yibiaotong.messages import msg
+from yibiaotong.model import CellValue, MergedRange, SheetGrid
+from yibiaotong.reading import biff, ods, sheetxml
+from yibiaotong.reading.compound import CompoundFile
+from yibiaotong.reading.grid import trim_grid
+from yibiaotong.reading.limits import ReadLimits, check_cells, check_zip, fail
+
+
+@dataclass(frozen=True)
+class _SheetFacts:
+    """What the pre-scan learnt, by sheet position: grid sizes (xls, ods) and ods extras."""
+
+    extents: tuple[tuple[int, int], ...] = ()
+    ods_tables: tuple[ods.OdsTable, ...] = ()
+
+
+def read_excel(path: Path, kind: str, limits: ReadLimits) -> tuple[SheetGrid, ...]:
+    """Every worksheet of an xlsx/xls/ods file, in workbook order (chart sheets skipped)."""
+    facts = _prescan(path, kind, limits)
+    with calamine_errors(path):
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            names = [metadata.name for metadata in book.sheets_metadata]
+            for index, (rows, columns) in enumerate(facts.extents):
+                name = names[index] if index < len(names) else f"#{index + 1}"
+                check_cells(path, name, rows, columns, limits)
+            return tuple(_read_sheets(path, book, facts, limits))
+        finally:
+            book.close()
+
+
+def _read_sheets(
+    path: Path, book: CalamineWorkbook, facts: _SheetFacts, limits: ReadLimits
+) -> Iterator[SheetGrid]:
+    for index, metadata in enumerate(book.sheets_metadata):
+        if metadata.typ != SheetTypeEnum.WorkSheet:
+            continue
+        table = facts.ods_tables[index] if index < len(facts.ods_tables) else None
+        sheet = book.get_sheet_by_index(index)
+        grid = _sheet_grid(path, index, metadata.name, sheet, limits, table=table)
+        hidden = metadata.visible != SheetVisibleEnum.Visible or (
+            table is not None and table.hidden
+        )
+        yield replace(grid, visible=not hidden) if hidden else grid
+
+
+def _sheet_grid(
+    path: Path,
+    index: int,
+    name: str,
+    sheet: CalamineSheet,
+    limits: ReadLimits,
+    *,
+    table: ods.OdsTable | None,
+) -> SheetGrid:
+    end = sheet.end
+    values: list[list[CellValue]] = []
+    if end is not None:
+        check_cells(path, name, end[0] + 1, end[1] + 1, limits)
+        values = [
+            [None if value == "" else value for value in row] if "" in row else row
+            for row in _rows(sheet)
+        ]
+    rows = trim_grid(values)
+    merged: Sequence[MergedRange]
+    if table is not None:
+        merged = table.merged
+    else:
+        merged = [
+            MergedRange(first[0], first[1], last[0], last[1])
+            for first, last in sheet.merged_cell_ranges or ()
+        ]
+    return SheetGrid(
+        name=name,
+        index=index,
+        rows=rows,
+        merged=clip_merged(merged, len(rows), len(rows[0]) if rows else 0),
+    )
+
+
+def _rows(sheet: CalamineSheet) -> list[list[CellValue]]:
+    # skip_empty_area=False starts the data at A1, so rows[i][j] is sheet row i, column j.
+    return sheet.to_python(skip_empty_area=False)  # type: ignore[return-value]
+
+
+def clip_merged(merged: Sequence[MergedRange], height: int, width: int) -> tuple[MergedRange, ...]:
+    """Merged ranges cut to the grid; a range that is outside or shrinks to one cell goes."""
+    clipped: list[MergedRange] = []
+    for block in merged:
+        if block.first_row >= height or block.first_column >= width:
+            continue
+        cut = MergedRange(
+            block.first_row,
+            block.first_column,
+            min(block.last_row, height - 1),
+            min(block.last_column, width - 1),
+        )
+        if (cut.first_row, cut.first_column) != (cut.last_row, cut.last_column):
+            clipped.append(cut)
+    return tuple(clipped)
+
+
+@contextmanager
+def calamine_errors(path: Path) -> Iterator[None]:
+    """Turn calamine's errors, and Rust panics, into FileReadError."""
+    try:
+        yield
+    except PasswordError as error:
+        raise fail(path, "encrypted") from error
+    except ZipError as error:
+        raise fail(path, "corrupt", detail=msg("reading.what.damaged")) from error
+    except CalamineError as error:
+        raise fail(path, "malformed") from error
+    except BaseException as error:
+        # pyo3 turns a Rust panic into PanicException, a BaseException subclass that
+        # cannot be imported by name.
+        if type(error).__name__ == "PanicException":
+            raise fail(path, "malformed") from error
+        raise
+
+
+def _prescan(path: Path, kind: str, limits: ReadLimits) -> _SheetFacts:
+    if kind == "xls":
+        return _prescan_xls(path)
+    with zipfile.ZipFile(path) as archive:
+        check_zip(path, archive, limits)
+        if kind == "ods":
+            tables = tuple(ods.scan_content(archive))
+            return _SheetFacts(tuple((table.rows, table.columns) for table in tables), tables)
+        return _prescan_xlsx(path, archive, limits)
+
+
+def _prescan_xlsx(path: Path, archive: zipfile.ZipFile, limits: ReadLimits) -> _SheetFacts:
+    for part, name in sorted(sheetxml.worksheet_parts(archive).items()):
+        rows, columns = sheetxml.sheet_extent(archive, part, limits.max_cells)
+        check_cells(path, name, rows, columns, limits)
+    return _SheetFacts()
+
+
+def _prescan_xls(path: Path) -> _SheetFacts:
+    compound = CompoundFile.open(path)
+    names = {name.lower(): name for name in compound.stream_names()}
+    stream_name = names.get("workbook") or names.get("book")
+    if stream_name is None:
+        return _SheetFacts()
+    return _SheetFacts(tuple(biff.sheet_extents(compound.read_stream(stream_name))))

@@ -1,0 +1,151 @@
+"""Delimited text (csv, tsv, txt) → one sheet of strings, in whatever encoding it came.
+
+A CSV has no types: every value arrives as str ("110101199001011234" stays text, "007" keeps
+its zeros), an empty field as None.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from yibiaotong.messages import msg
+from yibiaotong.model import CellValue, SheetGrid
+from yibiaotong.reading.grid import trim_grid
+from yibiaotong.reading.limits import ReadLimits, check_cells, fail
+from yibiaotong.reading.sniff import bom_encoding, utf16_without_bom
+
+_SAMPLE_BYTES = 256 * 1024
+_SNIFF_LINES = 20
+_SNIFF_CHARS = 8 * 1024
+_DELIMITERS = ",\t;|"
+# Encodings charset-normalizer confuses with one another on short Chinese text ("低保" in GBK
+# is reported as Big5). A Chinese county clerk's non-UTF-8 file is GBK/GB18030 far more often.
+_CJK_GUESSES = frozenset(
+    {"gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950", "cp936", "cp949", "euc_kr"}
+    | {"euc_jp", "shift_jis", "cp932", "iso2022_jp", "johab"}
+)
+
+
+@dataclass(frozen=True)
+class DecodedText:
+    text: str
+    encoding: str
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextTable:
+    sheet: SheetGrid
+    encoding: str
+    notes: tuple[str, ...]
+
+
+def read_text_table(path: Path, limits: ReadLimits) -> TextTable:
+    decoded = decode_text(path.read_bytes())
+    delimiter = detect_delimiter(decoded.text)
+    rows = _parse(path, decoded.text, delimiter, limits)
+    sheet = SheetGrid(name=path.stem, index=0, rows=trim_grid(rows))
+    check_cells(path, sheet.name, sheet.height, sheet.width, limits)
+    return TextTable(sheet, decoded.encoding, decoded.notes)
+
+
+def decode_text(content: bytes, declared: str | None = None) -> DecodedText:
+    """Decode with the BOM, else the declared charset, else UTF-8, else a detected encoding
+    (GB18030 preferred to GBK/GB2312: a superset). NUL bytes of 8-bit text are removed."""
+    encoding = bom_encoding(content) or utf16_without_bom(content)
+    if encoding is not None:
+        text, replaced = _decode(content, encoding)
+        return DecodedText(text.removeprefix("\ufeff"), _reported(content, encoding), replaced)
+    notes: tuple[str, ...] = ()
+    nul_count = content.count(b"\x00")
+    if nul_count:
+        content = content.replace(b"\x00", b"")
+        notes = (msg("reading.note.nul_stripped", count=nul_count),)
+    for candidate in _candidates(content, declared):
+        try:
+            return DecodedText(content.decode(candidate), candidate, notes)
+        except UnicodeDecodeError:
+            continue
+    text, replaced = _decode(content, "gb18030")
+    return DecodedText(text, "gb18030", notes + replaced)
+
+
+def _candidates(content: bytes, declared: str | None) -> list[str]:
+    candidates = [_preferred(declared)] if declared else []
+    candidates.append("utf-8")
+    best = from_bytes(content[:_SAMPLE_BYTES]).best()
+    guess = best.encoding if best is not None else None
+    if guess is None or guess in _CJK_GUESSES:
+        candidates.append("gb18030")
+    else:
+        candidates.extend([guess, "gb18030"])
+    return candidates
+
+
+def _preferred(encoding: str) -> str:
+    name = encoding.strip().lower().replace("-", "").replace("_", "")
+    return "gb18030" if name in {"gb2312", "gbk", "cp936", "gb18030", "xgbk"} else encoding
+
+
+def _decode(content: bytes, encoding: str) -> tuple[str, tuple[str, ...]]:
+    text = content.decode(encoding, "replace")
+    damaged = text.count("\ufffd") - content.decode(encoding, "ignore").count("\ufffd")
+    if damaged:
+        return text, (msg("reading.note.undecodable", count=damaged, encoding=encoding),)
+    return text, ()
+
+
+def _reported(content: bytes, encoding: str) -> str:
+    if encoding == "utf-8" and content.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    return encoding
+
+
+def detect_delimiter(text: str) -> str:
+    """csv.Sniffer on the first lines; if it cannot tell, the candidate that appears the same
+    number of times on most lines; "," when nothing fits (a one-column file)."""
+    sample = "\n".join(text[: _SNIFF_CHARS * 4].splitlines()[:_SNIFF_LINES])[:_SNIFF_CHARS]
+    first_line = sample.split("\n", 1)[0]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        delimiter = ""
+    if delimiter and delimiter in first_line:
+        return delimiter
+    return _count_delimiter(sample.split("\n"))
+
+
+def _count_delimiter(lines: list[str]) -> str:
+    best, best_score = ",", 0
+    for candidate in _DELIMITERS:
+        counts = [line.count(candidate) for line in lines if line.strip()]
+        if not counts or counts[0] == 0:
+            continue
+        score = sum(1 for count in counts if count == counts[0])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def _parse(path: Path, text: str, delimiter: str, limits: ReadLimits) -> list[list[CellValue]]:
+    rows: list[list[CellValue]] = []
+    cells = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for record in reader:
+            cells += len(record)
+            if cells > limits.max_cells:
+                raise fail(
+                    path, "too_many_cells", sheet=path.stem, cells=cells, limit=limits.max_cells
+                )
+            rows.append([value if value != "" else None for value in record])
+    except csv.Error as error:
+        raise fail(
+            path, "field_too_long", line=reader.line_num, limit=csv.field_size_limit()
+        ) from error
+    return rows
