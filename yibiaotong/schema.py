@@ -307,6 +307,8 @@ def describe_schema(schema: Schema) -> list[dict[str, object]]:
                     "code_list": element.code_list,
                     "sensitivity": element.sensitivity,
                     "source": element.source,
+                    "unit": element.unit,
+                    "mask": element.mask,
                     "role": element.role,
                     "aliases": list(element.aliases),
                 }
