@@ -140,6 +140,8 @@ class HeaderMatcher:
         role = self._role_from_path(path[:-1])
         if role is not None:
             found += self._role_candidates(role, key)
+            if found:  # the group header names whose fact this is (监护人信息/姓名)
+                return _best_per_element(found)
         for variant in _variants(key):
             found += [Candidate(e, SCORE_ALIAS, "alias") for e in self.index.get(variant, ())]
         if not any(c.method == "alias" for c in found):

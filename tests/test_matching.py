@@ -1,0 +1,105 @@
+"""Header matching against the default schema: aliases, roles, context, fuzzy, decisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from yibiaotong.layout import HeaderColumn
+from yibiaotong.matching import HeaderMatcher, match_key
+from yibiaotong.model import column_letter
+from yibiaotong.schema import load_schema
+from yibiaotong.storage import Decision
+
+
+@pytest.fixture(scope="module")
+def matcher() -> HeaderMatcher:
+    return HeaderMatcher(load_schema(), accept_score=0.85, review_score=0.55)
+
+
+def _columns(*paths: tuple[str, ...] | str) -> list[HeaderColumn]:
+    columns = []
+    for index, path in enumerate(paths):
+        parts = (path,) if isinstance(path, str) else path
+        columns.append(
+            HeaderColumn(index, column_letter(index), parts[-1], parts, parts[-1], False, None)
+        )
+    return columns
+
+
+def _elements(matcher: HeaderMatcher, *paths: tuple[str, ...] | str) -> list[str | None]:
+    return [m.element for m in matcher.match_form(_columns(*paths), form_key="t")]
+
+
+def test_match_key_normalises_script_width_and_marks() -> None:
+    assert match_key("身份證號碼*") == match_key("身份证号码")
+    assert match_key("联系 电话") == match_key("联系电话")
+    assert match_key("ＩＤ") == "id"
+
+
+@pytest.mark.parametrize(
+    ("header", "element"),
+    [
+        ("身份证号", "id_number"),
+        ("公民身份号码", "id_number"),
+        ("身份證號碼", "id_number"),
+        ("手机号码", "phone"),
+        ("联系方式(手机)", "phone"),
+        ("现住址", "current_address"),
+        ("实际居住地址", "current_address"),
+        ("户籍地址", "hukou_address"),
+        ("出生年月", "birth_date"),
+    ],
+)
+def test_exact_aliases(matcher: HeaderMatcher, header: str, element: str) -> None:
+    (match,) = matcher.match_form(_columns(header), form_key="t")
+    assert (match.element, match.status) == (element, "accepted")
+
+
+def test_role_prefixed_headers_are_distinct_facts(matcher: HeaderMatcher) -> None:
+    found = _elements(matcher, "姓名", "户主姓名", "监护人身份证号", "紧急联系人电话", "出租人联系电话")
+    assert found == ["name", "head_name", "guardian_id_number", "emergency_phone", "landlord_phone"]
+
+
+def test_role_from_group_header(matcher: HeaderMatcher) -> None:
+    found = _elements(matcher, ("姓名",), ("监护人信息", "姓名"), ("监护人信息", "联系电话"))
+    assert found == ["name", "guardian_name", "guardian_phone"]
+
+
+def test_subject_prefix_is_the_row_person(matcher: HeaderMatcher) -> None:
+    # A subject prefix (受助人员…, like 伤残身份证号 in real 优抚 templates) names the row person.
+    (match,) = matcher.match_form(_columns("受助人员公民身份号码"), form_key="t")
+    assert match.element == "id_number"
+    assert match.method == "suffix"
+
+
+def test_layout_columns_are_not_data(matcher: HeaderMatcher) -> None:
+    (match,) = matcher.match_form(_columns("序号"), form_key="t")
+    assert (match.element, match.status, match.method) == (None, "layout", "layout")
+
+
+def test_unknown_header_goes_to_review_never_dropped(matcher: HeaderMatcher) -> None:
+    (match,) = matcher.match_form(_columns("最喜欢的颜色"), form_key="t")
+    assert match.status == "review"
+    assert match.element is None
+
+
+def test_decisions_win_and_are_scoped(matcher: HeaderMatcher) -> None:
+    columns = _columns("最喜欢的颜色")
+    form_only = [Decision("f1", match_key("最喜欢的颜色"), "remark_free")]
+    everywhere = [Decision("*", match_key("最喜欢的颜色"), "occupation")]
+    assert matcher.match_form(columns, form_key="f2", decisions=form_only)[0].element is None
+    decided = matcher.match_form(columns, form_key="f2", decisions=everywhere)[0]
+    assert (decided.element, decided.method, decided.score) == ("occupation", "decision", 1.0)
+
+
+def test_same_element_twice_goes_to_review(matcher: HeaderMatcher) -> None:
+    first, second = matcher.match_form(_columns("身份证号", "公民身份号码"), form_key="t")
+    assert first.element == "id_number"
+    assert (second.element, second.status, second.method) == (None, "review", "duplicate")
+
+
+def test_every_decision_has_method_and_score(matcher: HeaderMatcher) -> None:
+    for match in matcher.match_form(_columns("姓名", "身分证号", "家庭地址x", "乱码"), form_key="t"):
+        assert match.method
+        assert 0.0 <= match.score <= 1.0
+        assert (match.status == "accepted") == (match.score >= 0.85 and match.element is not None)
