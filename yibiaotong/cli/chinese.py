@@ -11,8 +11,6 @@ from typing import Any
 
 import typer.core
 import typer.rich_utils
-from typer._click import formatting
-from typer._click.core import Command, Group
 
 from yibiaotong.messages import msg
 
@@ -52,6 +50,10 @@ def install() -> None:
         setattr(typer.rich_utils, name, msg(key))
     typer.core._ = _translate  # type: ignore[attr-defined]
     typer.rich_utils._ = _translate  # type: ignore[attr-defined]
+    try:  # typer's bundled click; if a future typer moves it, help keeps the English word
+        from typer._click import formatting
+    except ImportError:
+        return
     original = formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
@@ -60,11 +62,10 @@ def install() -> None:
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
 
 
-def translate_help_options(command: Command) -> None:
+def translate_help_options(command: Any) -> None:
     """Give every --help option (created by click in English) a Chinese text, recursively."""
-    for param in command.params:
+    for param in getattr(command, "params", ()):
         if getattr(param, "name", None) == "help":
-            param.help = msg("cli.chrome.help_option")  # type: ignore[attr-defined]
-    if isinstance(command, Group):
-        for sub in command.commands.values():
-            translate_help_options(sub)
+            param.help = msg("cli.chrome.help_option")
+    for sub in getattr(command, "commands", {}).values():
+        translate_help_options(sub)

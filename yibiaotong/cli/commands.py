@@ -91,11 +91,13 @@ def fields_command(
     if as_json:
         emit_json(rows)
         return
+    for row in rows:
+        row["where"] = f"{row['file']}!{row['sheet']}!{row['column']}"
+        row["choice"] = row["element_name"] or row["candidates"]
     render_rows(
         rows,
-        [("file", "文件"), ("sheet", "工作表"), ("column", "列"), ("path", "表头"),
-         ("element_name", "数据元"), ("method", "方法"), ("score", "得分"), ("status", "状态"),
-         ("candidates", "候选")],
+        [("where", "位置"), ("path", "表头"), ("choice", "数据元 / 候选"), ("method", "方法"),
+         ("score", "得分")],
         title=msg("cli.fields.title_all" if show_all else "cli.fields.title_review", n=len(rows)),
     )
 

@@ -61,9 +61,11 @@ def ingest_progress(total: int, *, quiet: bool) -> Iterator[Callable[[Path], Non
 
 def render_ingest(report: Any) -> None:
     out = console()
-    table = Table(title=msg("cli.ingest.table_title"), show_lines=False)
-    for header in ("文件", "结果", "表单", "数据行", "列", "已映射", "待审核", "错误", "警告"):
-        table.add_column(header, overflow="fold")
+    table = Table(title=msg("cli.ingest.table_title"), show_lines=False, pad_edge=False)
+    table.add_column("文件", overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column("结果", no_wrap=True)
+    for header in ("表单", "数据行", "列", "已映射", "待审核", "错误", "警告"):
+        table.add_column(header, justify="right", no_wrap=True)
     for outcome in report.files:
         table.add_row(
             Path(outcome.path).name,
