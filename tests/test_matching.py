@@ -56,7 +56,9 @@ def test_exact_aliases(matcher: HeaderMatcher, header: str, element: str) -> Non
 
 
 def test_role_prefixed_headers_are_distinct_facts(matcher: HeaderMatcher) -> None:
-    found = _elements(matcher, "姓名", "户主姓名", "监护人身份证号", "紧急联系人电话", "出租人联系电话")
+    found = _elements(
+        matcher, "姓名", "户主姓名", "监护人身份证号", "紧急联系人电话", "出租人联系电话"
+    )
     assert found == ["name", "head_name", "guardian_id_number", "emergency_phone", "landlord_phone"]
 
 
@@ -99,7 +101,9 @@ def test_same_element_twice_goes_to_review(matcher: HeaderMatcher) -> None:
 
 
 def test_every_decision_has_method_and_score(matcher: HeaderMatcher) -> None:
-    for match in matcher.match_form(_columns("姓名", "身分证号", "家庭地址x", "乱码"), form_key="t"):
+    for match in matcher.match_form(
+        _columns("姓名", "身分证号", "家庭地址x", "乱码"), form_key="t"
+    ):
         assert match.method
         assert 0.0 <= match.score <= 1.0
         assert (match.status == "accepted") == (match.score >= 0.85 and match.element is not None)

@@ -29,7 +29,9 @@ def test_precedence_flag_env_config(tmp_path: Path) -> None:
     assert (from_config.accept_score, from_config.review_score) == (0.7, 0.4)
     from_env = load_settings({}, environ={"YBT_ACCEPT_SCORE": "0.75"}, cwd=folder)
     assert from_env.accept_score == 0.75
-    from_flag = load_settings({"accept_score": 0.9}, environ={"YBT_ACCEPT_SCORE": "0.75"}, cwd=folder)
+    from_flag = load_settings(
+        {"accept_score": 0.9}, environ={"YBT_ACCEPT_SCORE": "0.75"}, cwd=folder
+    )
     assert from_flag.accept_score == 0.9
 
 

@@ -28,10 +28,15 @@ def test_init_creates_private_workspace(tmp_path: Path) -> None:
 def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
     folder = init_workspace(tmp_path / "ws")
     with Store.open(folder / DATABASE_NAME) as store:
-        with pytest.raises(RuntimeError), store.transaction():
-            store.insert_file("abc", Path("x.xlsx"), "xlsx", None, 10)
-            store.append("form_rows", pl.DataFrame({"form_id": [1], "row_no": [5]}))
-            raise RuntimeError("boom")
+
+        def half_stored() -> None:
+            with store.transaction():
+                store.insert_file("abc", Path("x.xlsx"), "xlsx", None, 10)
+                store.append("form_rows", pl.DataFrame({"form_id": [1], "row_no": [5]}))
+                raise RuntimeError("boom")
+
+        with pytest.raises(RuntimeError):
+            half_stored()
         assert store.scalar("SELECT count(*) FROM files") == 0
         assert store.scalar("SELECT count(*) FROM form_rows") == 0
 
@@ -47,14 +52,23 @@ def test_decisions_round_trip(tmp_path: Path) -> None:
 def test_second_writer_gets_clear_message(tmp_path: Path) -> None:
     folder = init_workspace(tmp_path / "ws")
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); print('ok', flush=True); time.sleep(30)",
-         str(folder / DATABASE_NAME)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import duckdb,sys,time; c=duckdb.connect(sys.argv[1]); "
+            "print('ok', flush=True); time.sleep(30)",
+            str(folder / DATABASE_NAME),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
-        with pytest.raises(WorkspaceError, match="另一个 ybt 进程"), Store.open(folder / DATABASE_NAME):
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "ok"
+        with (
+            pytest.raises(WorkspaceError, match="另一个 ybt 进程"),
+            Store.open(folder / DATABASE_NAME),
+        ):
             pass
     finally:
         holder.kill()

@@ -81,13 +81,25 @@ class IngestReport:
     @property
     def needs_attention(self) -> bool:
         return any(
-            f.status in {"failed", "needs-replace", "no-form"} or f.review or f.findings.get("error")
+            f.status in {"failed", "needs-replace", "no-form"}
+            or f.review
+            or f.findings.get("error")
             for f in self.files
         )
 
     def totals(self) -> dict[str, int]:
-        sums = {"files": len(self.files), "forms": 0, "rows": 0, "columns": 0, "mapped": 0,
-                "review": 0, "error": 0, "warning": 0, "info": 0, "failed": 0}
+        sums = {
+            "files": len(self.files),
+            "forms": 0,
+            "rows": 0,
+            "columns": 0,
+            "mapped": 0,
+            "review": 0,
+            "error": 0,
+            "warning": 0,
+            "info": 0,
+            "failed": 0,
+        }
         for outcome in self.files:
             for key in ("forms", "rows", "columns", "mapped", "review"):
                 sums[key] += getattr(outcome, key)
@@ -103,8 +115,10 @@ def collect_paths(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in SPREADSHEET_SUFFIXES
                 and not p.name.startswith(("~$", ".~lock"))
             )
         else:
@@ -222,9 +236,7 @@ def _normalise(
         {
             "row_no": rows,
             "col_index": pl.Series([col_index] * len(rows), dtype=pl.Int32),
-            "element_id": pl.Series(
-                [element.id if element else None] * len(rows), dtype=pl.String
-            ),
+            "element_id": pl.Series([element.id if element else None] * len(rows), dtype=pl.String),
             "raw": result["raw"],
             "value": result["value"],
             "finding": result["code"],
@@ -256,8 +268,14 @@ def _finding_message(code: str, detail: str | None) -> str:
 
 def _empty_observations() -> pl.DataFrame:
     return pl.DataFrame(
-        schema={"row_no": pl.Int32, "col_index": pl.Int32, "element_id": pl.String,
-                "raw": pl.String, "value": pl.String, "finding": pl.String}
+        schema={
+            "row_no": pl.Int32,
+            "col_index": pl.Int32,
+            "element_id": pl.String,
+            "raw": pl.String,
+            "value": pl.String,
+            "finding": pl.String,
+        }
     )
 
 
@@ -362,7 +380,9 @@ def _store_form(
             form_id=pl.lit(form_id, dtype=pl.Int32)
         ),
     )
-    store.append("observations", form.observations.with_columns(form_id=pl.lit(form_id, dtype=pl.Int32)))
+    store.append(
+        "observations", form.observations.with_columns(form_id=pl.lit(form_id, dtype=pl.Int32))
+    )
     store.append("findings", _findings_frame(file_id, form_id, path, form.findings))
     outcome.forms += 1
     outcome.rows += len(layout.data_rows)
@@ -371,7 +391,9 @@ def _store_form(
     outcome.mapped += sum(m.status == "accepted" for m in data_columns)
     outcome.review += sum(m.status == "review" for m in data_columns)
     for finding in form.findings:
-        outcome.findings[finding.severity.value] = outcome.findings.get(finding.severity.value, 0) + 1
+        outcome.findings[finding.severity.value] = (
+            outcome.findings.get(finding.severity.value, 0) + 1
+        )
 
 
 def _columns_frame(form_id: int, form: PreparedForm) -> pl.DataFrame:
@@ -394,7 +416,10 @@ def _columns_frame(form_id: int, form: PreparedForm) -> pl.DataFrame:
                 "score": match.score,
                 "status": match.status,
                 "candidates": json.dumps(
-                    [{"element": c.element, "score": c.score, "method": c.method} for c in match.candidates],
+                    [
+                        {"element": c.element, "score": c.score, "method": c.method}
+                        for c in match.candidates
+                    ],
                     ensure_ascii=False,
                 ),
             }
@@ -423,10 +448,20 @@ def _findings_frame(
             }
             for f in findings
         ],
-        schema={"file_id": pl.Int32, "form_id": pl.Int32, "file_name": pl.String,
-                "sheet": pl.String, "row_no": pl.Int32, "col_index": pl.Int32,
-                "location": pl.String, "code": pl.String, "severity": pl.String,
-                "message": pl.String, "element_id": pl.String, "raw": pl.String},
+        schema={
+            "file_id": pl.Int32,
+            "form_id": pl.Int32,
+            "file_name": pl.String,
+            "sheet": pl.String,
+            "row_no": pl.Int32,
+            "col_index": pl.Int32,
+            "location": pl.String,
+            "code": pl.String,
+            "severity": pl.String,
+            "message": pl.String,
+            "element_id": pl.String,
+            "raw": pl.String,
+        },
     )
 
 
@@ -510,8 +545,11 @@ def _prepare_all(
         return
     if settings.workers > 0:
         yield from prepare_in_workers(
-            files, setup, workers=settings.workers,
-            timeout_seconds=settings.file_timeout_seconds, on_start=progress,
+            files,
+            setup,
+            workers=settings.workers,
+            timeout_seconds=settings.file_timeout_seconds,
+            on_start=progress,
         )
         return
     schema = load_schema(setup.schema_extensions)
@@ -522,8 +560,13 @@ def _prepare_all(
             progress(path)
         try:
             prepared = prepare_file(
-                path, schema, matcher, setup.decisions, department=setup.department,
-                header_rows=setup.header_rows, limits=limits,
+                path,
+                schema,
+                matcher,
+                setup.decisions,
+                department=setup.department,
+                header_rows=setup.header_rows,
+                limits=limits,
             )
             yield Prepared(path, prepared, None)
         except YbtError as error:

@@ -80,13 +80,19 @@ class HeaderMatcher:
         self.index: dict[str, tuple[str, ...]] = {}
         for alias, elements in schema.alias_index().items():
             key = match_key(alias)
-            merged = self.index.get(key, ()) + tuple(e for e in elements if e not in self.index.get(key, ()))
+            merged = self.index.get(key, ()) + tuple(
+                e for e in elements if e not in self.index.get(key, ())
+            )
             self.index[key] = merged
         self.layout: dict[str, str] = {
             match_key(text): kind for kind, texts in schema.layout_columns.items() for text in texts
         }
         self.role_prefixes: list[tuple[str, str]] = sorted(
-            ((match_key(prefix), role.id) for role in schema.roles.values() for prefix in role.prefixes),
+            (
+                (match_key(prefix), role.id)
+                for role in schema.roles.values()
+                for prefix in role.prefixes
+            ),
             key=lambda item: -len(item[0]),
         )
         self.keys = list(self.index)
@@ -112,8 +118,7 @@ class HeaderMatcher:
             if m.element is not None and m.status == "accepted"
         )
         final = [
-            self._settle(match, ledgers, (samples or {}).get(match.index, ()))
-            for match in first
+            self._settle(match, ledgers, (samples or {}).get(match.index, ())) for match in first
         ]
         return _demote_duplicates(final)
 
@@ -129,7 +134,9 @@ class HeaderMatcher:
             if decision is not None:
                 status = "accepted" if decision.element_id else "review"
                 method = "decision" if decision.element_id else "local"
-                return ColumnMatch(column.index, decision.element_id, method, SCORE_DECISION, status)
+                return ColumnMatch(
+                    column.index, decision.element_id, method, SCORE_DECISION, status
+                )
         if key in self.layout:
             return ColumnMatch(column.index, None, "layout", 1.0, "layout")
         candidates = self._candidates(key, column.path)
@@ -223,8 +230,12 @@ class HeaderMatcher:
         score = min(match.score, SCORE_CONTEXT)
         status = "accepted" if score >= self.accept_score else "review"
         return ColumnMatch(
-            match.index, ranked[0].element if status == "accepted" else None, "context", score,
-            status, tuple(ranked),
+            match.index,
+            ranked[0].element if status == "accepted" else None,
+            "context",
+            score,
+            status,
+            tuple(ranked),
         )
 
 
@@ -267,13 +278,16 @@ def _demote_duplicates(matches: list[ColumnMatch]) -> list[ColumnMatch]:
     seen: set[str] = set()
     out = []
     for match in matches:
-        if match.element is not None and match.status == "accepted":
-            if match.element in seen:
-                match = ColumnMatch(
-                    match.index, None, "duplicate", match.score, "review",
-                    (Candidate(match.element, match.score, match.method), *match.candidates),
-                )
-            else:
-                seen.add(match.element)
-        out.append(match)
+        element = match.element
+        if element is None or match.status != "accepted":
+            out.append(match)
+        elif element in seen:
+            first = Candidate(element, match.score, match.method)
+            candidates = (first, *match.candidates)
+            out.append(
+                ColumnMatch(match.index, None, "duplicate", match.score, "review", candidates)
+            )
+        else:
+            seen.add(element)
+            out.append(match)
     return out

@@ -16,7 +16,9 @@ from yibiaotong.storage import Decision, Store
 from yibiaotong.values import mask_value
 
 
-def list_columns(store: Store, schema: Schema, *, include_all: bool = False) -> list[dict[str, object]]:
+def list_columns(
+    store: Store, schema: Schema, *, include_all: bool = False
+) -> list[dict[str, object]]:
     """Columns of stored forms: all of them, or only those waiting for review."""
     where = "" if include_all else "WHERE c.status = 'review'"
     frame = store.frame(
@@ -64,12 +66,13 @@ def decide(
     *,
     form_key: str = "*",
 ) -> Decision:
-    """Record that ``header`` (in one form, or in every form) holds ``element`` (None: keep local)."""
+    """Record that ``header`` (in one form, or anywhere) holds ``element`` (None: keep local)."""
     if element is not None and element not in schema.elements:
         raise UsageError(msg("review.unknown_element", element=element))
     parts = [p for p in header.split("/") if p.strip()]
-    decision = Decision(form_key=form_key, header_path=path_key(parts) or match_key(header),
-                        element_id=element)
+    decision = Decision(
+        form_key=form_key, header_path=path_key(parts) or match_key(header), element_id=element
+    )
     store.save_decision(decision)
     return decision
 
@@ -78,7 +81,8 @@ def accept_above(store: Store, score: float) -> list[Decision]:
     """Accept the best candidate of every review column whose best score is at least ``score``."""
     decided = []
     for row in store.frame(
-        "SELECT f.form_key, c.match_text, c.candidates FROM form_columns c JOIN forms f USING (form_id) "
+        "SELECT f.form_key, c.match_text, c.candidates "
+        "FROM form_columns c JOIN forms f USING (form_id) "
         "WHERE c.status = 'review'"
     ).iter_rows(named=True):
         candidates = json.loads(row["candidates"] or "[]")
@@ -115,7 +119,9 @@ def export_decisions(store: Store, target: Path) -> int:
             for d in decisions
         ],
     }
-    target.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    target.write_text(
+        yaml.safe_dump(document, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     return len(decisions)
 
 
@@ -151,7 +157,8 @@ def list_findings(
     limit: int | None = None,
 ) -> list[dict[str, object]]:
     """Findings with their cell addresses; personal values are masked."""
-    clauses, parameters = [], []
+    clauses: list[str] = []
+    parameters: list[object] = []
     if file:
         clauses.append("file_name LIKE ?")
         parameters.append(f"%{file}%")

@@ -1,4 +1,7 @@
-"""One typed settings object, built at the CLI edge: flags > YBT_* environment > workspace config > defaults."""
+"""One typed settings object, built at the CLI edge.
+
+Precedence: flags > YBT_* environment > workspace config file > defaults.
+"""
 
 from __future__ import annotations
 
@@ -45,8 +48,16 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
-_TYPED = {"accept_score": float, "review_score": float, "workers": int, "file_timeout_seconds": float,
-          "file_memory_mb": int, "max_file_mb": int, "county": str, "debug": bool}
+_TYPED = {
+    "accept_score": float,
+    "review_score": float,
+    "workers": int,
+    "file_timeout_seconds": float,
+    "file_memory_mb": int,
+    "max_file_mb": int,
+    "county": str,
+    "debug": bool,
+}
 
 
 def find_workspace(start: Path) -> Path | None:

@@ -115,7 +115,7 @@ CREATE TABLE IF NOT EXISTS decisions (
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A mapping decision a user accepted: this header (in this form, or anywhere) is that element."""
+    """An accepted mapping: this header (in one form, or anywhere) holds that element."""
 
     form_key: str
     header_path: str
@@ -155,7 +155,9 @@ class Store:
         except duckdb.IOException as error:
             if "lock" in str(error).lower():
                 raise WorkspaceError(msg("storage.locked"), str(database.parent)) from error
-            raise WorkspaceError(msg("storage.cannot_open", detail=str(error)), str(database)) from error
+            raise WorkspaceError(
+                msg("storage.cannot_open", detail=str(error)), str(database)
+            ) from error
         store = cls(connection, database)
         try:
             if not read_only:
@@ -256,12 +258,16 @@ class Store:
         """Remove forms with everything hanging off them, and files left without forms."""
         ids = list(form_ids)
         for table in ("observations", "form_rows", "form_columns", "findings", "forms"):
-            self.connection.execute(f"DELETE FROM {table} WHERE form_id IN (SELECT unnest(?))", [ids])
+            self.connection.execute(
+                f"DELETE FROM {table} WHERE form_id IN (SELECT unnest(?))", [ids]
+            )
         self.connection.execute(
             "DELETE FROM findings WHERE form_id IS NULL AND file_id NOT IN "
             "(SELECT file_id FROM forms)"
         )
-        self.connection.execute("DELETE FROM files WHERE file_id NOT IN (SELECT file_id FROM forms)")
+        self.connection.execute(
+            "DELETE FROM files WHERE file_id NOT IN (SELECT file_id FROM forms)"
+        )
 
     def decisions(self) -> list[Decision]:
         rows = self.connection.execute(
@@ -272,7 +278,13 @@ class Store:
     def save_decision(self, decision: Decision) -> None:
         self.connection.execute(
             "INSERT OR REPLACE INTO decisions VALUES (?, ?, ?, ?, ?)",
-            [decision.form_key, decision.header_path, decision.element_id, decision.decided_by, _now()],
+            [
+                decision.form_key,
+                decision.header_path,
+                decision.element_id,
+                decision.decided_by,
+                _now(),
+            ],
         )
 
 

@@ -8,6 +8,7 @@ are handed back in input order, so the single writer stores them deterministical
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -73,15 +74,20 @@ def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
         index, path = job
         try:
             prepared = prepare_file(
-                path, schema, matcher, setup.decisions, department=setup.department,
-                header_rows=setup.header_rows, limits=limits,
+                path,
+                schema,
+                matcher,
+                setup.decisions,
+                department=setup.department,
+                header_rows=setup.header_rows,
+                limits=limits,
             )
             connection.send((index, _OK, prepared))
         except YbtError as error:
             connection.send((index, _FAILED, error.message))
         except MemoryError:
             connection.send((index, _FAILED, msg("workers.memory")))
-        except BaseException as error:  # noqa: BLE001 - Rust panics derive from BaseException
+        except BaseException as error:
             connection.send((index, _FAILED, msg("workers.crashed", kind=type(error).__name__)))
 
 
@@ -100,10 +106,8 @@ class _Worker:
         self.connection.send((index, path))
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(BrokenPipeError, OSError):
             self.connection.send(None)
-        except (BrokenPipeError, OSError):
-            pass
         self.process.join(timeout=2)
         self.kill()
 
@@ -172,8 +176,10 @@ def _collect(
             continue
         overdue = time.monotonic() - worker.started > timeout_seconds
         if not worker.process.is_alive() or overdue:
-            reason = msg("workers.timeout", seconds=int(timeout_seconds)) if overdue else msg(
-                "workers.died"
+            reason = (
+                msg("workers.timeout", seconds=int(timeout_seconds))
+                if overdue
+                else msg("workers.died")
             )
             done[index] = Prepared(path, None, reason)
             worker.kill()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
-from typer._click import exceptions as click_exceptions
+from typer._click.exceptions import ClickException
 
 from yibiaotong.cli.chinese import translate_help_options
 from yibiaotong.errors import YbtError
@@ -23,12 +23,12 @@ def run(app: typer.Typer, argv: list[str]) -> int:
     translate_help_options(command)
     try:
         result = command.main(args=argv, prog_name="ybt", standalone_mode=False)
-    except click_exceptions.Exit as stop:
+    except typer.Exit as stop:
         return int(stop.exit_code)
-    except click_exceptions.Abort:
+    except typer.Abort:
         _say(msg("error.interrupted"))
         return 130
-    except click_exceptions.ClickException as error:
+    except ClickException as error:
         _say(msg("cli.usage_error", detail=error.format_message()))
         return EXIT_USAGE
     except YbtError as error:

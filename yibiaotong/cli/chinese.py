@@ -48,8 +48,8 @@ def install() -> None:
     """Swap the English chrome words for Chinese ones (idempotent)."""
     for name, key in _PANEL_CONSTANTS.items():
         setattr(typer.rich_utils, name, msg(key))
-    typer.core._ = _translate  # type: ignore[attr-defined]
-    typer.rich_utils._ = _translate  # type: ignore[attr-defined]
+    for module in (typer.core, typer.rich_utils):
+        setattr(module, "_", _translate)  # noqa: B010 - typed modules reject a plain assignment
     try:  # typer's bundled click; if a future typer moves it, help keeps the English word
         from typer._click import formatting
     except ImportError:

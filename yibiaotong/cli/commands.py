@@ -12,7 +12,8 @@ from yibiaotong.cli.render import console, emit_json, render_findings, render_in
 from yibiaotong.messages import msg
 
 Workspace = Annotated[
-    Path | None, typer.Option("--workspace", "-w", help=msg("cli.workspace_help"), show_default=False)
+    Path | None,
+    typer.Option("--workspace", "-w", help=msg("cli.workspace_help"), show_default=False),
 ]
 Json = Annotated[bool, typer.Option("--json", help=msg("app.json_help"))]
 
@@ -57,7 +58,11 @@ def ingest_command(
     files = collect_paths(paths)
     with ingest_progress(len(files), quiet=as_json) as advance:
         report = ingest_paths(
-            paths, settings, department=dept, header_rows=header_rows, replace=replace,
+            paths,
+            settings,
+            department=dept,
+            header_rows=header_rows,
+            replace=replace,
             progress=advance,
         )
     if as_json:
@@ -96,8 +101,13 @@ def fields_command(
         row["choice"] = row["element_name"] or row["candidates"]
     render_rows(
         rows,
-        [("where", "位置"), ("path", "表头"), ("choice", "数据元 / 候选"), ("method", "方法"),
-         ("score", "得分")],
+        [
+            ("where", "位置"),
+            ("path", "表头"),
+            ("choice", "数据元 / 候选"),
+            ("method", "方法"),
+            ("score", "得分"),
+        ],
         title=msg("cli.fields.title_all" if show_all else "cli.fields.title_review", n=len(rows)),
     )
 
@@ -114,7 +124,9 @@ def map_command(
     ] = None,
     apply: Annotated[bool, typer.Option("--apply", help=msg("cli.map.apply"))] = False,
     export: Annotated[Path | None, typer.Option("--export", help=msg("cli.map.export"))] = None,
-    import_file: Annotated[Path | None, typer.Option("--import", help=msg("cli.map.import"))] = None,
+    import_file: Annotated[
+        Path | None, typer.Option("--import", help=msg("cli.map.import"))
+    ] = None,
 ) -> None:
     from yibiaotong import review
     from yibiaotong.errors import UsageError
@@ -128,15 +140,25 @@ def map_command(
         if header is not None:
             if element is None and not local:
                 raise UsageError(msg("cli.map.need_element"))
-            decision = review.decide(store, schema, header, None if local else element, form_key=form)
-            out.print(msg("cli.map.saved", header=decision.header_path, element=decision.element_id or "—"))
+            decision = review.decide(
+                store, schema, header, None if local else element, form_key=form
+            )
+            out.print(
+                msg(
+                    "cli.map.saved", header=decision.header_path, element=decision.element_id or "—"
+                )
+            )
         if accept_above is not None:
             decided = review.accept_above(store, accept_above)
             out.print(msg("cli.map.accepted", n=len(decided), score=accept_above))
         if import_file is not None:
-            out.print(msg("cli.map.imported", n=review.import_decisions(store, schema, import_file)))
+            out.print(
+                msg("cli.map.imported", n=review.import_decisions(store, schema, import_file))
+            )
         if export is not None:
-            out.print(msg("cli.map.exported", n=review.export_decisions(store, export), path=export))
+            out.print(
+                msg("cli.map.exported", n=review.export_decisions(store, export), path=export)
+            )
         files = review.files_to_reapply(store) if apply else []
     if apply:
         from yibiaotong.ingest import ingest_paths
@@ -168,7 +190,11 @@ def findings_command(
     schema = load_schema(settings.schema_extensions)
     with Store.open(settings.database, read_only=True) as store:
         rows = list_findings(
-            store, schema, file=file, codes=code or (), severity=severity,
+            store,
+            schema,
+            file=file,
+            codes=code or (),
+            severity=severity,
             limit=None if as_json else limit,
         )
     if as_json:
@@ -213,7 +239,12 @@ def schema_lint(
 
     findings = [f for path in files for f in lint_schema(path)]
     rows = [
-        {"location": str(f.location), "code": f.code, "severity": f.severity.value, "message": f.message}
+        {
+            "location": str(f.location),
+            "code": f.code,
+            "severity": f.severity.value,
+            "message": f.message,
+        }
         for f in findings
     ]
     if as_json:

@@ -42,8 +42,12 @@ def ingest_progress(total: int, *, quiet: bool) -> Iterator[Callable[[Path], Non
         yield lambda _path: None
         return
     progress = Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=Console(stderr=True), transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
     )
     with progress:
         task = progress.add_task(msg("cli.ingest.progress"), total=total)
@@ -70,8 +74,12 @@ def render_ingest(report: Any) -> None:
         table.add_row(
             Path(outcome.path).name,
             msg(_STATUS_KEYS.get(outcome.status, "cli.ingest.status.failed")),
-            str(outcome.forms), str(outcome.rows), str(outcome.columns), str(outcome.mapped),
-            str(outcome.review), str(outcome.findings.get("error", 0)),
+            str(outcome.forms),
+            str(outcome.rows),
+            str(outcome.columns),
+            str(outcome.mapped),
+            str(outcome.review),
+            str(outcome.findings.get("error", 0)),
             str(outcome.findings.get("warning", 0)),
         )
     out.print(table)
@@ -101,8 +109,13 @@ def render_rows(
 def render_findings(rows: Sequence[dict[str, Any]], limit: int) -> None:
     render_rows(
         rows[:limit],
-        [("location", "位置"), ("code", "代码"), ("severity", "级别"), ("message", "说明"),
-         ("raw", "原值")],
+        [
+            ("location", "位置"),
+            ("code", "代码"),
+            ("severity", "级别"),
+            ("message", "说明"),
+            ("raw", "原值"),
+        ],
         title=msg("cli.findings.title", n=len(rows)),
     )
 
@@ -113,7 +126,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         return "；".join(
             f"{item.get('name', item.get('element'))} {item.get('score', '')}"
-            if isinstance(item, dict) else str(item)
+            if isinstance(item, dict)
+            else str(item)
             for item in value[:3]
         )
     return str(value)
