@@ -7,7 +7,6 @@ import sys
 import typer
 from typer._click.exceptions import ClickException
 
-from yibiaotong.cli.chinese import translate_help_options
 from yibiaotong.errors import YbtError
 from yibiaotong.messages import msg
 
@@ -20,7 +19,6 @@ EXIT_INTERNAL = 70
 def run(app: typer.Typer, argv: list[str]) -> int:
     debug = "--debug" in argv
     command = typer.main.get_command(app)
-    translate_help_options(command)
     try:
         result = command.main(args=argv, prog_name="ybt", standalone_mode=False)
     except typer.Exit as stop:

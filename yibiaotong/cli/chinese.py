@@ -52,20 +52,26 @@ def install() -> None:
         setattr(module, "_", _translate)  # noqa: B010 - typed modules reject a plain assignment
     try:  # typer's bundled click; if a future typer moves it, help keeps the English word
         from typer._click import formatting
+        from typer._click.core import Command
     except ImportError:
         return
+    original_help = Command.get_help_option
+
+    def get_help_option(self: Any, ctx: Any) -> Any:
+        option = original_help(self, ctx)
+        if option is not None:
+            option.help = msg("cli.chrome.help_option")
+        return option
+
+    Command.get_help_option = get_help_option  # type: ignore[method-assign]
     original = formatting.HelpFormatter.write_usage
 
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = (
+            args.replace("[OPTIONS]", msg("cli.chrome.usage_options"))
+            .replace("COMMAND", msg("cli.chrome.usage_command"))
+            .replace("[ARGS]", msg("cli.chrome.usage_args"))
+        )
         original(self, prog, args, msg("cli.chrome.usage") if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage  # type: ignore[method-assign]
-
-
-def translate_help_options(command: Any) -> None:
-    """Give every --help option (created by click in English) a Chinese text, recursively."""
-    for param in getattr(command, "params", ()):
-        if getattr(param, "name", None) == "help":
-            param.help = msg("cli.chrome.help_option")
-    for sub in getattr(command, "commands", {}).values():
-        translate_help_options(sub)
