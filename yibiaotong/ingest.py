@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from yibiaotong.errors import YbtError
 from yibiaotong.layout import FormLayout, SkippedSheet, detect_department, locate_forms
 from yibiaotong.matching import ColumnMatch, HeaderMatcher, match_key, path_key
 from yibiaotong.messages import msg
-from yibiaotong.model import CellRef, Finding, Severity, Workbook
+from yibiaotong.model import CellRef, Finding, Severity, SheetGrid, Workbook
 from yibiaotong.reading import ReadLimits, read_workbook
 from yibiaotong.schema import Schema, load_schema
 from yibiaotong.settings import Settings
@@ -44,6 +45,8 @@ class PreparedForm:
     matches: tuple[ColumnMatch, ...]
     observations: pl.DataFrame  # row_no, col_index, element_id, raw, value, finding
     findings: tuple[Finding, ...]
+    drawing: dict[str, Any]  # the form's top block, merges and footers (see form_drawing)
+    cell_kinds: dict[int, str]  # column index → text | number | date, as the form wrote them
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +210,42 @@ def _prepare_form(
         matches=tuple(matches),
         observations=observations,
         findings=tuple(findings),
+        drawing=form_drawing(workbook.sheets[layout.sheet_index], layout),
+        cell_kinds={index: _cell_kind(values) for index, values in cells.items()},
     )
+
+
+def form_drawing(sheet: SheetGrid, layout: FormLayout) -> dict[str, Any]:
+    """What export needs to redraw the form: the cells above the data, merges, footers."""
+    first = min((c.index for c in layout.columns), default=0)
+    last = max((c.index for c in layout.columns), default=0)
+    top = layout.header_rows[1]
+    return {
+        "first_column": first,
+        "last_column": last,
+        "top_rows": [[cell_text(v) for v in sheet.rows[r][first : last + 1]] for r in range(top)],
+        "merges": [
+            [m.first_row, m.first_column, m.last_row, m.last_column]
+            for m in sheet.merged
+            if m.last_row < top
+        ],
+        "footer_rows": [
+            [cell_text(v) for v in sheet.rows[r - 1][first : last + 1]] for r in layout.footer_rows
+        ],
+    }
+
+
+def _cell_kind(values: Sequence[Any]) -> str:
+    kinds = Counter(
+        "date"
+        if isinstance(v, dt.date | dt.datetime)
+        else "number"
+        if isinstance(v, int | float) and not isinstance(v, bool)
+        else "text"
+        for v in values
+        if v is not None and v != ""
+    )
+    return kinds.most_common(1)[0][0] if kinds else "text"
 
 
 def _normalise(
@@ -371,6 +409,7 @@ def _store_form(
             "confidence": layout.confidence,
             "total_rows": list(layout.total_rows),
             "footer_rows": list(layout.footer_rows),
+            "layout": form.drawing,
         },
     )
     store.append("form_columns", _columns_frame(form_id, form))
@@ -422,6 +461,7 @@ def _columns_frame(form_id: int, form: PreparedForm) -> pl.DataFrame:
                     ],
                     ensure_ascii=False,
                 ),
+                "cell_kind": form.cell_kinds.get(column.index, "text"),
             }
         )
     return pl.DataFrame(records, infer_schema_length=None)

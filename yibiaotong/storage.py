@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS forms (
     as_of DATE,
     confidence DOUBLE NOT NULL,
     total_rows VARCHAR,
-    footer_rows VARCHAR
+    footer_rows VARCHAR,
+    layout_json JSON  -- title/meta/header cells, merges and footers, so export can redraw the form
 );
 CREATE TABLE IF NOT EXISTS form_columns (
     form_id INTEGER NOT NULL,
@@ -71,6 +72,7 @@ CREATE TABLE IF NOT EXISTS form_columns (
     score DOUBLE NOT NULL,
     status VARCHAR NOT NULL,
     candidates JSON,
+    cell_kind VARCHAR,  -- how the form wrote this column's cells: text | number | date
     PRIMARY KEY (form_id, col_index)
 );
 CREATE TABLE IF NOT EXISTS form_rows (
@@ -224,7 +226,8 @@ class Store:
         row = self.connection.execute(
             "INSERT INTO forms (file_id, sheet, sheet_index, form_key, department, title, meta, "
             "header_first, header_last, data_rows, template, as_of, confidence, total_rows, "
-            "footer_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING form_id",
+            "footer_rows, layout_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING form_id",
             [
                 file_id,
                 record["sheet"],
@@ -241,6 +244,7 @@ class Store:
                 record["confidence"],
                 json.dumps(record["total_rows"]),
                 json.dumps(record["footer_rows"]),
+                json.dumps(record["layout"], ensure_ascii=False, default=str),
             ],
         ).fetchone()
         assert row is not None
