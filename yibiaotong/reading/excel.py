@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from python_calamine import (
@@ -33,36 +33,26 @@ from yibiaotong.reading.grid import trim_grid
 from yibiaotong.reading.limits import ReadLimits, check_cells, check_zip, fail
 
 
-@dataclass(frozen=True)
-class _SheetFacts:
-    """What the pre-scan learnt, by sheet position: grid sizes (xls, ods) and ods extras."""
-
-    extents: tuple[tuple[int, int], ...] = ()
-    ods_tables: tuple[ods.OdsTable, ...] = ()
-
-
 def read_excel(path: Path, kind: str, limits: ReadLimits) -> tuple[SheetGrid, ...]:
     """Every worksheet of an xlsx/xls/ods file, in workbook order (chart sheets skipped)."""
-    facts = _prescan(path, kind, limits)
-    with calamine_errors(path):
-        book = CalamineWorkbook.from_path(str(path))
+    # calamine reads every sheet of an xls or ods while opening it: check sizes first.
+    ods_tables = _prescan(path, kind, limits)
+    # from_filelike judges the format by content; from_path would trust the extension.
+    with calamine_errors(path), path.open("rb") as stream:
+        book = CalamineWorkbook.from_filelike(stream)
         try:
-            names = [metadata.name for metadata in book.sheets_metadata]
-            for index, (rows, columns) in enumerate(facts.extents):
-                name = names[index] if index < len(names) else f"#{index + 1}"
-                check_cells(path, name, rows, columns, limits)
-            return tuple(_read_sheets(path, book, facts, limits))
+            return tuple(_read_sheets(path, book, ods_tables, limits))
         finally:
             book.close()
 
 
 def _read_sheets(
-    path: Path, book: CalamineWorkbook, facts: _SheetFacts, limits: ReadLimits
+    path: Path, book: CalamineWorkbook, ods_tables: Sequence[ods.OdsTable], limits: ReadLimits
 ) -> Iterator[SheetGrid]:
     for index, metadata in enumerate(book.sheets_metadata):
         if metadata.typ != SheetTypeEnum.WorkSheet:
             continue
-        table = facts.ods_tables[index] if index < len(facts.ods_tables) else None
+        table = ods_tables[index] if index < len(ods_tables) else None
         sheet = book.get_sheet_by_index(index)
         grid = _sheet_grid(path, index, metadata.name, sheet, limits, table=table)
         hidden = metadata.visible != SheetVisibleEnum.Visible or (
@@ -146,28 +136,33 @@ def calamine_errors(path: Path) -> Iterator[None]:
         raise
 
 
-def _prescan(path: Path, kind: str, limits: ReadLimits) -> _SheetFacts:
+def _prescan(path: Path, kind: str, limits: ReadLimits) -> tuple[ods.OdsTable, ...]:
+    """Refuse any sheet whose grid would exceed the limits; for ods, also learn merges and
+    hidden tables (calamine reports neither)."""
     if kind == "xls":
-        return _prescan_xls(path)
+        _prescan_xls(path, limits)
+        return ()
     with zipfile.ZipFile(path) as archive:
         check_zip(path, archive, limits)
         if kind == "ods":
             tables = tuple(ods.scan_content(archive))
-            return _SheetFacts(tuple((table.rows, table.columns) for table in tables), tables)
-        return _prescan_xlsx(path, archive, limits)
+            for table in tables:
+                check_cells(path, table.name, table.rows, table.columns, limits)
+            return tables
+        for part, name in sorted(sheetxml.worksheet_parts(archive).items()):
+            rows, columns = sheetxml.sheet_extent(archive, part, limits.max_cells)
+            check_cells(path, name, rows, columns, limits)
+    return ()
 
 
-def _prescan_xlsx(path: Path, archive: zipfile.ZipFile, limits: ReadLimits) -> _SheetFacts:
-    for part, name in sorted(sheetxml.worksheet_parts(archive).items()):
-        rows, columns = sheetxml.sheet_extent(archive, part, limits.max_cells)
-        check_cells(path, name, rows, columns, limits)
-    return _SheetFacts()
-
-
-def _prescan_xls(path: Path) -> _SheetFacts:
+def _prescan_xls(path: Path, limits: ReadLimits) -> None:
     compound = CompoundFile.open(path)
     names = {name.lower(): name for name in compound.stream_names()}
     stream_name = names.get("workbook") or names.get("book")
     if stream_name is None:
-        return _SheetFacts()
-    return _SheetFacts(tuple(biff.sheet_extents(compound.read_stream(stream_name))))
+        return
+    stream = compound.read_stream(stream_name)
+    if biff.is_encrypted(stream):
+        raise fail(path, "encrypted")
+    for name, rows, columns in biff.sheet_extents(stream):
+        check_cells(path, name, rows, columns, limits)

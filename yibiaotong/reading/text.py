@@ -23,12 +23,7 @@ _SAMPLE_BYTES = 256 * 1024
 _SNIFF_LINES = 20
 _SNIFF_CHARS = 8 * 1024
 _DELIMITERS = ",\t;|"
-# Encodings charset-normalizer confuses with one another on short Chinese text ("低保" in GBK
-# is reported as Big5). A Chinese county clerk's non-UTF-8 file is GBK/GB18030 far more often.
-_CJK_GUESSES = frozenset(
-    {"gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950", "cp936", "cp949", "euc_kr"}
-    | {"euc_jp", "shift_jis", "cp932", "iso2022_jp", "johab"}
-)
+_GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "hz"})
 
 
 @dataclass(frozen=True)
@@ -76,20 +71,20 @@ def decode_text(content: bytes, declared: str | None = None) -> DecodedText:
 
 
 def _candidates(content: bytes, declared: str | None) -> list[str]:
+    """Declared charset, UTF-8, GB18030, then charset-normalizer's guess — tried strictly in
+    this order. GB18030 goes before the guess: on short Chinese text the detector often names
+    Big5 or a Korean code page, and a Chinese county's non-UTF-8 file is GBK in practice."""
     candidates = [_preferred(declared)] if declared else []
-    candidates.append("utf-8")
+    candidates.extend(["utf-8", "gb18030"])
     best = from_bytes(content[:_SAMPLE_BYTES]).best()
-    guess = best.encoding if best is not None else None
-    if guess is None or guess in _CJK_GUESSES:
-        candidates.append("gb18030")
-    else:
-        candidates.extend([guess, "gb18030"])
+    if best is not None and best.encoding not in _GB_FAMILY:
+        candidates.append(best.encoding)
     return candidates
 
 
 def _preferred(encoding: str) -> str:
     name = encoding.strip().lower().replace("-", "").replace("_", "")
-    return "gb18030" if name in {"gb2312", "gbk", "cp936", "gb18030", "xgbk"} else encoding
+    return "gb18030" if name in {"gb2312", "gbk", "cp936", "gb18030", "xgbk"} else encoding.strip()
 
 
 def _decode(content: bytes, encoding: str) -> tuple[str, tuple[str, ...]]:

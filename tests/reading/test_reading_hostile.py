@@ -1,0 +1,95 @@
+"""Files built to make calamine allocate a giant grid must be refused before calamine sees them.
+
+A Rust allocation failure aborts the whole process, so the cases run in a child process: if a
+guard regresses, this test fails instead of killing the test run.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import xlwt
+from reading_builders import sheet_xml, write_xlsx
+from xlwt import CompoundDoc
+
+HERE = Path(__file__).resolve().parent
+FAR = '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="{ref}"><v>2</v></c></row>'
+
+XLSX_CASES = {
+    # A dimension that lies about the used range.
+    "lying_dimension": sheet_xml(FAR.format(ref="XFD1048576"), "A1:B2"),
+    "no_dimension": sheet_xml(FAR.format(ref="XFD1048576")),
+    "lowercase_reference": sheet_xml(FAR.format(ref="xfd1048576"), "A1:B2"),
+    "leading_zeros": sheet_xml(FAR.format(ref="XFD01048576"), "A1:B2"),
+    "far_column_first_in_row": sheet_xml(
+        '<row r="1"><c r="XFD1"><v>1</v></c><c r="A1"><v>1</v></c></row>'
+        '<row r="2000"><c r="A2000"><v>1</v></c></row>',
+        "A1:A2000",
+    ),
+    # Cells without r are placed after the previous one, rows by the row's r.
+    "cells_without_reference": sheet_xml(
+        '<row r="1"><c r="XFD1"><v>1</v></c></row><row r="1048576"><c><v>2</v></c></row>'
+    ),
+    "tab_before_reference": sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c\tr="XFD1048576"><v>2</v></c>'
+        "</row>",
+        "A1:B2",
+    ),
+    "prefixed_cell": sheet_xml(
+        '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><x:c xmlns:x="http://schemas.'
+        'openxmlformats.org/spreadsheetml/2006/main" r="XFD1048576"><x:v>2</x:v></x:c></row>',
+        "A1:B2",
+    ),
+}
+
+CHILD = """
+import json, sys
+from pathlib import Path
+from yibiaotong.errors import FileReadError
+from yibiaotong.reading import read_workbook
+outcomes = {}
+for name in sys.argv[1:]:
+    try:
+        read_workbook(Path(name))
+        outcomes[Path(name).stem] = "read"
+    except FileReadError as error:
+        outcomes[Path(name).stem] = error.message
+print(json.dumps(outcomes, ensure_ascii=False))
+"""
+
+
+def _xls_with_far_cell(path: Path) -> Path:
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("表")
+    sheet.write(0, 0, "x")
+    sheet.write(1, 1, 0.123456789123)  # not RK-representable: a NUMBER record
+    stream = bytearray(book.get_biff_data())
+    number = stream.find(struct.pack("<HH", 0x0203, 14))
+    assert number > 0
+    struct.pack_into("<HH", stream, number + 4, 0xFFFF, 0xFFFF)
+    CompoundDoc.XlsDoc().save(str(path), bytes(stream))
+    return path
+
+
+def test_hostile_layouts_are_refused_without_crashing(tmp_path: Path) -> None:
+    paths = [write_xlsx(tmp_path / f"{name}.xlsx", xml) for name, xml in XLSX_CASES.items()]
+    paths.append(_xls_with_far_cell(tmp_path / "xls_far_cell.xls"))
+
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=HERE,
+    )
+
+    assert child.returncode == 0, child.stderr[-2000:]
+    outcomes = json.loads(child.stdout)
+    assert set(outcomes) == {path.stem for path in paths}
+    for name, outcome in outcomes.items():
+        assert "表格过大" in outcome, (name, outcome)
