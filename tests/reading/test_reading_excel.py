@@ -196,6 +196,21 @@ def test_cells_above_limit_are_refused(tmp_path: Path) -> None:
     assert caught.value.location == "大表.xlsx"
 
 
+def test_ooxml_escapes_are_undone_once(tmp_path: Path) -> None:
+    # calamine decodes _xHHHH_; "_x005F_" stands for "_", so the second string is literal text.
+    shared = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="2" '
+        'uniqueCount="2"><si><t>SH_x000D_Z002</t></si><si><t>_x005F_x000D_</t></si></sst>'
+    )
+    cells = (
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c>'
+        '<c r="C1" t="inlineStr"><is><t>行_x000A_二</t></is></c><c r="D1"><v>5</v></c></row>'
+    )
+    path = write_xlsx(tmp_path / "escaped.xlsx", sheet_xml(cells, "A1:D1"), shared)
+    assert read_workbook(path).sheets[0].rows == [["SH\rZ002", "_x000D_", "行\n二", 5.0]]
+
+
 def test_billion_laughs_in_shared_strings_fails_fast(tmp_path: Path) -> None:
     entities = '<!ENTITY lol "lol">' + "".join(
         f'<!ENTITY lol{level} "{("&lol;" if level == 1 else f"&lol{level - 1};") * 10}">'

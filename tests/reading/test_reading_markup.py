@@ -35,7 +35,7 @@ def test_html_table_saved_as_xls(tmp_path: Path) -> None:
 
     assert workbook.kind == "html"
     assert workbook.encoding == "gb18030"
-    assert workbook.notes == ("扩展名为 .xls，实际为HTML 表格",)
+    assert workbook.notes == ("扩展名为 .xls，实际为网页（HTML）表格",)
     sheet = workbook.sheets[0]
     assert sheet.name == "系统导出"
     assert sheet.rows == [

@@ -47,7 +47,7 @@ def test_kinds_by_content_whatever_the_extension(tmp_path: Path) -> None:
 def test_extension_mismatch_is_noted(tmp_path: Path) -> None:
     workbook = read_workbook(_xlsx(tmp_path / "导出.xls"))
     assert workbook.kind == "xlsx"
-    assert workbook.notes == ("扩展名为 .xls，实际为Excel 工作簿（.xlsx）",)
+    assert workbook.notes == ("扩展名为 .xls，实际为新版 Excel 工作簿（.xlsx）",)
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -47,12 +47,12 @@ def read_excel(path: Path, kind: str, limits: ReadLimits) -> tuple[SheetGrid, ..
 
 
 def _read_sheets(
-    path: Path, book: CalamineWorkbook, ods_tables: Sequence[ods.OdsTable], limits: ReadLimits
+    path: Path, book: CalamineWorkbook, tables: Sequence[ods.OdsTable], limits: ReadLimits
 ) -> Iterator[SheetGrid]:
     for index, metadata in enumerate(book.sheets_metadata):
         if metadata.typ != SheetTypeEnum.WorkSheet:
             continue
-        table = ods_tables[index] if index < len(ods_tables) else None
+        table = tables[index] if index < len(tables) else None
         sheet = book.get_sheet_by_index(index)
         grid = _sheet_grid(path, index, metadata.name, sheet, limits, table=table)
         hidden = metadata.visible != SheetVisibleEnum.Visible or (
@@ -137,8 +137,8 @@ def calamine_errors(path: Path) -> Iterator[None]:
 
 
 def _prescan(path: Path, kind: str, limits: ReadLimits) -> tuple[ods.OdsTable, ...]:
-    """Refuse any sheet whose grid would exceed the limits; for ods, also learn merges and
-    hidden tables (calamine reports neither)."""
+    """Refuse any sheet whose grid would exceed the limits, before calamine allocates it; for
+    ods, also learn merges and hidden tables (calamine reports neither)."""
     if kind == "xls":
         _prescan_xls(path, limits)
         return ()
