@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -642,3 +645,71 @@ def test_real_single_row_headers_under_a_title(name: str) -> None:
     assert layout.header_rows == (2, 2)
     assert all(len(column.path) == 1 for column in layout.columns)
     assert layout.confidence >= 0.8
+
+
+# --- the sample county: every form against the generator's truth ----------------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_forms"
+# The generator names two departments differently from the layout stage's canonical names.
+SAMPLE_DEPARTMENT_NAMES = {"政法综治": "综治", "共青团": "团委"}
+
+
+def sample_manifest() -> dict[str, Any]:
+    path = SAMPLE / "manifest.json"
+    if not path.exists():
+        pytest.skip("sample_forms/manifest.json is not generated")
+    manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return manifest
+
+
+@functools.cache
+def sample_layouts(file: str) -> dict[str, FormLayout | SkippedSheet]:
+    return {found.sheet: found for found in locate_forms(read_workbook(SAMPLE / file))}
+
+
+def sample_forms() -> list[dict[str, Any]]:
+    path = SAMPLE / "manifest.json"
+    if not path.exists():
+        return []
+    forms: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["forms"]
+    return forms
+
+
+@pytest.mark.parametrize(
+    "truth", sample_forms(), ids=lambda truth: f"{truth['file']}!{truth['sheet']}"
+)
+def test_sample_form_matches_the_manifest(truth: dict[str, Any]) -> None:
+    layout = sample_layouts(truth["file"])[truth["sheet"]]
+    assert isinstance(layout, FormLayout), layout
+    first, last = layout.header_rows
+    assert list(range(first, last + 1)) == truth["header_rows"]
+    assert [(column.letter, list(column.path)) for column in layout.columns] == [
+        (column["letter"], column["path"]) for column in truth["columns"]
+    ]
+    assert [column.header for column in layout.columns] == [
+        column["header"] for column in truth["columns"]
+    ]
+    assert list(layout.data_rows) == truth["data_rows"]
+    assert list(layout.total_rows) == truth["total_rows"]
+    assert list(layout.footer_rows) == truth["footer_rows"]
+    assert layout.template == (not truth["data_rows"])
+    assert layout.confidence >= 0.8
+    if len(truth["title_rows"]) == 1:
+        assert layout.title == truth["title"]
+    department = detect_department(layout, SAMPLE / truth["file"])
+    assert department == SAMPLE_DEPARTMENT_NAMES.get(truth["department"], truth["department"])
+
+
+def test_sample_sheets_that_are_not_forms_are_skipped_for_their_reason() -> None:
+    manifest = sample_manifest()
+    roles = [
+        (book["file"], sheet["name"], sheet["role"])
+        for book in manifest["files"]
+        for sheet in book["sheets"]
+        if sheet["role"] != "form"
+    ]
+    assert roles
+    for file, sheet, role in roles:
+        skipped = sample_layouts(file)[sheet]
+        assert isinstance(skipped, SkippedSheet), (file, sheet)
+        assert skipped.reason == role, (file, sheet)

@@ -32,6 +32,15 @@ _INSTRUCTION_LINES = 3
 _NOTE_MERGE_WIDTH = 3
 
 
+def has_label(value: CellValue) -> bool:
+    """Whether a cell holds a "label：" field (fast check first: most cells have no colon)."""
+    return (
+        isinstance(value, str)
+        and ("：" in value or ":" in value)
+        and LABEL_COLON.search(value) is not None
+    )
+
+
 def is_total_row(filled: Sequence[tuple[int, CellValue]]) -> bool:
     """The first filled cells say 合计/小计/总计 (also "全镇合计", "合 计：…")."""
     for _, value in filled[:2]:
@@ -50,7 +59,7 @@ def is_footer_row(filled: Sequence[tuple[int, CellValue]]) -> bool:
     if len(filled) > 4:
         return False
     strings = [value for _, value in filled if isinstance(value, str)]
-    if sum(len(LABEL_COLON.findall(text)) for text in strings) >= 2:
+    if sum(len(LABEL_COLON.findall(text)) for text in strings if has_label(text)) >= 2:
         return True
     return len(filled) <= 3 and any(word in text for text in strings for word in _SEAL_WORDS)
 

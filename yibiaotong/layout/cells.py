@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,8 +27,8 @@ _DATE = re.compile(
     r"\d{4}\s*[-/.年]\s*\d{1,2}\s*(?:[-/.月]\s*\d{1,2}\s*日?)?\s*(?:月)?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
 )
 _WHITESPACE = re.compile(r"\s+")
-# Cells that hold a label and its value ("填报单位：青山旗民政局") rather than a column name.
-_LABEL_VALUE = re.compile(r"[\u4e00-\u9fff]{2,}\s*[：:]\s*\S")
+# Label cells ("填报单位：青山旗民政局", "填表人：") rather than column names.
+_LABEL_VALUE = re.compile(r"[\u4e00-\u9fff）)]\s*[：:]")
 
 
 def is_blank(value: CellValue) -> bool:
@@ -83,6 +84,7 @@ def _text_kind(text: str) -> Kind:
     return Kind.TEXT
 
 
+@functools.lru_cache(maxsize=8192, typed=True)
 def is_header_text(value: CellValue) -> bool:
     """Short text that can name a column (not a number, date, long sentence or label: value)."""
     if cell_kind(value) is not Kind.TEXT:
@@ -104,8 +106,11 @@ HEADER_WORDS = (
 )  # fmt: skip
 
 
+_HEADER_WORD = re.compile("|".join(map(re.escape, HEADER_WORDS)))
+
+
 def has_header_word(text: str) -> bool:
-    return any(word in text for word in HEADER_WORDS)
+    return _HEADER_WORD.search(text) is not None
 
 
 # --- header cells -------------------------------------------------------------------------------
@@ -157,6 +162,7 @@ def _strip_marks(text: str) -> tuple[str, bool]:
     return stripped, required
 
 
+@functools.lru_cache(maxsize=8192)
 def header_key(header: str) -> tuple[str, bool, str | None]:
     """(match_text, required, unit) for a header cell's text; see HeaderColumn."""
     text, required = _strip_marks(header)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from yibiaotong.layout.body import LABEL_COLON, is_footer_row, is_total_row
+from yibiaotong.layout.body import has_label, is_footer_row, is_total_row
 from yibiaotong.layout.cells import (
     Kind,
     cell_kind,
@@ -30,6 +30,7 @@ BELOW_ROWS = 5  # rows under a block that show whether data follows
 TIE = 0.03  # scores this close count as equal; the earlier block wins
 TITLE_SHARE = 0.9  # one cell spanning this share of the width is a title, not a group header
 LONE_GROUP_SHARE = 0.7  # the same for a row holding a single cell
+START_TEXT_SHARE = 0.5  # a row that is mostly numbers and dates starts no header
 CONFIDENCE_MARGIN = 0.3  # a lead this large over the runner-up is full certainty
 
 COLUMN_CODE_LETTERS = frozenset("甲乙丙丁戊己庚辛壬癸")
@@ -62,6 +63,11 @@ class HeaderWindow:
                 ):
                     self.merge_at[row, column] = merged
         self._anchors = [self._row_anchors(row) for row in range(self.height)]
+        # Columns holding anything from a row down to the end of the window, for each row.
+        self._used_from: list[frozenset[int]] = [frozenset()] * (self.height + 1)
+        for row in range(self.height - 1, -1, -1):
+            columns = {column for column, _ in self._anchors[row]}
+            self._used_from[row] = self._used_from[row + 1] | columns
 
     # --- cells ------------------------------------------------------------------------------
 
@@ -190,7 +196,7 @@ class HeaderWindow:
     def columns(self, top: int, bottom: int) -> tuple[HeaderColumn, ...]:
         spread = self._unmerged_groups(top, bottom)
         columns = []
-        for column in range(self.width):
+        for column in self._named_columns(top, bottom, spread):
             path: list[str] = []
             leaf: CellValue = None
             seen: set[MergedRange] = set()
@@ -224,6 +230,22 @@ class HeaderWindow:
                     )
                 )
         return tuple(columns)
+
+    def _named_columns(
+        self, top: int, bottom: int, spread: dict[tuple[int, int], CellValue]
+    ) -> list[int]:
+        """Columns with some header text in the block: written, merged over or spread to."""
+        named = {column for _, column in spread}
+        for row in range(top, bottom + 1):
+            for column, _ in self.anchors(row):
+                merged = self.merge_at.get((row, column))
+                last = merged.last_column if merged is not None else column
+                named.update(range(column, min(last, self.width - 1) + 1))
+            for column in range(self.width):
+                merged = self.merge_at.get((row, column))
+                if merged is not None and merged.first_row < top:
+                    named.add(column)  # a merged cell reaching in from above the block
+        return sorted(named)
 
     def _unmerged_groups(self, top: int, bottom: int) -> dict[tuple[int, int], CellValue]:
         """Group texts written once above several leaves without a merge, spread to the right."""
@@ -259,7 +281,7 @@ class HeaderWindow:
             return 0.0
         cells = [value for row in range(top, bottom + 1) for _, value in self.anchors(row)]
         text_share = sum(is_header_text(value) for value in cells) / len(cells)
-        used = {column for row in range(top, self.height) for column, _ in self.anchors(row)}
+        used = self._used_from[top]
         coverage = len({column.index for column in columns} & used) / max(len(used), 1)
         words = sum(has_header_word(column.match_text) for column in columns) / count
         distinct = len({column.match_text for column in columns}) / count
@@ -279,9 +301,7 @@ class HeaderWindow:
             anchors = self.anchors(row)
             if not anchors:
                 continue
-            if len(anchors) == 1 or any(
-                isinstance(value, str) and LABEL_COLON.search(value) for _, value in anchors
-            ):
+            if len(anchors) == 1 or any(has_label(value) for _, value in anchors):
                 return 1.0
             return 0.3
         return 1.0
@@ -344,8 +364,9 @@ def find_header(sheet: SheetGrid, header_rows: int | None = None) -> HeaderChoic
     candidates: dict[Block, tuple[float, tuple[HeaderColumn, ...]]] = {}
     for start in range(window.height):
         anchors = window.anchors(start)
-        if len(anchors) < 2 or not any(is_header_text(value) for _, value in anchors):
-            continue  # a single cell is a title or a note; a group row joins from below
+        texts = sum(is_header_text(value) for _, value in anchors)
+        if len(anchors) < 2 or texts < START_TEXT_SHARE * len(anchors):
+            continue  # a single cell is a title or a note (a group row joins from below)
         block: Block | None
         if header_rows is None:
             block = window.grow(start)

@@ -34,6 +34,7 @@ def screen_sheet(sheet: SheetGrid) -> str | None:
 def _is_sentence(value: CellValue) -> bool:
     return (
         isinstance(value, str)
+        and len(value) >= LONG_TEXT
         and len(compact(value)) >= LONG_TEXT
         and len(_CHINESE.findall(value)) >= SENTENCE_CHINESE
     )
