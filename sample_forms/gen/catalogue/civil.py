@@ -160,7 +160,7 @@ def _hardship_info(ctx: Ctx) -> WorkbookSpec:
         col("救助类型", "assistance_type", f.mapped(ASSISTANCE_CAMS)),
         col("家庭地址", "current_address", width=34),
         local("综合得分", "score"),
-        local("审核标识", "review"),
+        col("审核标识", "review_flag", source="review"),
     ]
     spec = form(
         "mz-hardship-info",
@@ -214,7 +214,7 @@ def _winter_relief(ctx: Ctx) -> WorkbookSpec:
         col("户主姓名", "head_name"),
         col("身份证号码", "id_number", width=21),
         col("家庭人口（人）", "household_size"),
-        local("家庭类型", "family_type"),
+        col("家庭类型", "family_type", source="family_type"),
         col("户口类型", "hukou_type"),
         col("行政村（社区）代码", "admin_code", width=15),
         col("行政村（社区）名称", "village"),
@@ -225,7 +225,7 @@ def _winter_relief(ctx: Ctx) -> WorkbookSpec:
                 for need in ("口粮", "取暖", "衣被", "伤病", "饮水")
             ],
         ),
-        local("核准救助时段（月）", "months"),
+        col("核准救助时段（月）", "relief_months", source="months"),
         col("核准救助金额（元）", "aid_amount", f.MONEY),
         col("发放方式", "payment_method"),
         col("开户银行", "bank_name"),
@@ -289,7 +289,7 @@ def _assistance_book(ctx: Ctx) -> WorkbookSpec:
                 local("照料护理标准", "care_standard", f.MONEY),
             ],
         ),
-        local("照料人", "caregiver"),
+        col("照料人", "caregiver_name", source="caregiver"),
         col("纳入时间", "assistance_start", f.DATE_CN),
         col("现住址", "current_address", width=34),
         col("联系电话", "phone", width=14),
@@ -374,7 +374,7 @@ def _elderly_allowance(ctx: Ctx) -> WorkbookSpec:
         col("身份证号码", "id_number", width=21),
         col("出生年月", "birth_date", f.YEAR_MONTH_CN),
         col("年龄", "age"),
-        local("年龄段", "band"),
+        col("年龄段", "age_band", source="band"),
         col("补贴标准（元/月）", "subsidy_standard", f.MONEY),
         col("发放金额（元）", "subsidy_amount", f.MONEY),
         col("开户银行", "bank_name"),
@@ -415,8 +415,8 @@ def _centenarians(ctx: Ctx) -> WorkbookSpec:
         col("身份证号", "id_number", width=21),
         col("家庭住址", "current_address", width=34),
         col("长寿补贴标准(元/月)", "subsidy_standard", f.MONEY),
-        local("赡养人", "emergency_name"),
-        local("赡养人电话", "emergency_phone"),
+        col("赡养人", "child_name", source="emergency_name"),
+        col("赡养人电话", "child_phone", source="emergency_phone"),
     ]
     spec = form(
         "mz-centenarian",
@@ -444,7 +444,7 @@ def _lonely_elderly(ctx: Ctx) -> WorkbookSpec:
         col("身份证号", "id_number", width=21),
         col("联系电话", "phone", width=14),
         col("居住地", "current_address", width=34),
-        local("类型", "kind"),
+        col("类型", "living_arrangement", source="kind"),
         *grouped(
             "紧急联系人",
             [col("姓名", "emergency_name"), col("联系电话", "emergency_phone", width=14)],
@@ -509,8 +509,8 @@ def _three_left_behind(ctx: Ctx) -> WorkbookSpec:
         *grouped(
             "外出务工父母",
             [
-                local("父亲姓名", "father"),
-                local("母亲姓名", "mother"),
+                col("父亲姓名", "father_name", source="father"),
+                col("母亲姓名", "mother_name", source="mother"),
                 local("务工地点", "parents_place"),
             ],
         ),
@@ -554,7 +554,7 @@ def _three_left_behind(ctx: Ctx) -> WorkbookSpec:
         col("联系电话", "phone", width=14),
         col("文化程度", "education"),
         col("健康状况", "health_status"),
-        local("丈夫姓名", "husband"),
+        col("丈夫姓名", "spouse_name", source="husband"),
         local("丈夫务工地点", "place"),
     ]
     elderly = [
@@ -629,7 +629,7 @@ def _children_in_difficulty(ctx: Ctx) -> WorkbookSpec:
         col("监护人身份证号", "guardian_id_number", width=21),
         col("监护人电话", "guardian_phone", width=14),
         col("与监护人关系", "guardian_relation"),
-        local("基本生活费（元/月）", "allowance", f.MONEY),
+        col("基本生活费（元/月）", "living_allowance", f.MONEY, source="allowance"),
         col("家庭住址", "current_address", width=34),
         local("备注", "remark"),
     ]
@@ -674,12 +674,15 @@ def _social_org_party(ctx: Ctx) -> WorkbookSpec:
             [
                 col("党组织名称", "party_org_name", width=30),
                 col("组织建制", "party_org_type"),
-                local("建立时间", "built_date", f.DATE_DOT),
+                col("建立时间", "party_org_setup_date", f.DATE_DOT, source="built_date"),
                 *grouped(
                     "审批情况",
-                    [local("审批单位", "approval_unit"), local("审批文号", "approval")],
+                    [
+                        col("审批单位", "approval_unit", source="approval_unit"),
+                        col("审批文号", "approval_no", source="approval"),
+                    ],
                 ),
-                local("隶属关系", "affiliation"),
+                col("隶属关系", "affiliation", source="affiliation"),
             ],
         ),
         *grouped(
@@ -733,7 +736,7 @@ def _funeral_check(ctx: Ctx) -> WorkbookSpec:
         col("姓名", "name"),
         col("性别", "sex"),
         col("公民身份号码", "id_number"),
-        local("死亡日期", "death_date"),
+        col("死亡日期", "death_date", source="death_date"),
         local("死亡原因", "death_cause"),
         local("火化/安葬情况", "burial"),
         col("是否低保", "is_low_income"),

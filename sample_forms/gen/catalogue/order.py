@@ -108,7 +108,7 @@ def _residence_registration(ctx: Ctx) -> WorkbookSpec:
         serial(),
         col("房屋地址", "house_address", width=34),
         col("房屋编码", "house_code", width=18),
-        local("申报业务类型", "business"),
+        col("申报业务类型", "declare_type", source="business"),
         col("入住时间", "move_in_date", f.DATE_ISO),
         col("姓名", "name"),
         col("身份证件种类", "id_type"),
@@ -171,7 +171,7 @@ def _rentals(ctx: Ctx) -> WorkbookSpec:
                 col("房屋地址", "house_address", width=34),
                 col("出租用途", "rental_use"),
                 col("月租金（元）", "monthly_rent", f.MONEY),
-                local("是否违规搭建", "illegal"),
+                col("是否违规搭建", "is_illegal_build", source="illegal"),
             ],
         ),
         *grouped(
@@ -244,7 +244,7 @@ def _real_population(ctx: Ctx) -> WorkbookSpec:
     columns = [
         serial(),
         col("姓名", "name"),
-        local("曾用名", "former_name"),
+        col("曾用名", "former_name", source="former_name"),
         col("性别", "sex"),
         col("民族", "ethnicity"),
         col("出生日期", "birth_date", f.DATE_SERIAL),
@@ -287,7 +287,7 @@ def _split_households(ctx: Ctx) -> WorkbookSpec:
                         "why": rng.choice(("购房未迁户", "子女上学", "外出务工", "挂靠亲属"))
                         if hollow or member.migrant_place or "split_registration" in household.tags
                         else "",
-                        "permit": rng.choice(("已办理", "未办理", "不需办理")),
+                        "permit": rng.choice(("已办理", "未办理", "办理中")),
                         "checker": rng.choice(("户籍民警", "网格员", "社区民警")),
                     },
                 )
@@ -300,8 +300,8 @@ def _split_households(ctx: Ctx) -> WorkbookSpec:
         col("实际居住地址", "current_address", width=34),
         col("是否人户分离", "is_separated_household", f.YES_NO),
         col("是否空挂户", "is_nominal_household", f.YES_NO),
-        local("未落户原因", "why"),
-        local("居住证情况", "permit"),
+        col("未落户原因", "unsettled_reason", source="why"),
+        col("居住证情况", "residence_permit_status", source="permit"),
         local("核查人", "checker"),
     ]
     spec = form(
@@ -319,9 +319,9 @@ def _foreigners(ctx: Ctx) -> WorkbookSpec:
         serial(),
         local("英文姓", "surname_en"),
         local("英文名", "given_en"),
-        local("中文姓名", "name_cn"),
+        col("中文姓名", "name", source="name_cn"),
         col("性别", "sex"),
-        local("国籍（地区）", "nationality"),
+        col("国籍（地区）", "nationality", source="nationality"),
         col("证件种类", "id_type"),
         local("证件号码", "passport"),
         local("入境日期", "entry"),
@@ -365,7 +365,7 @@ def _key_persons(ctx: Ctx) -> WorkbookSpec:
         col("责任人", "responsible_person"),
         col("联系电话", "phone", width=14),
         col("现住址", "current_address", width=34),
-        local("列管时间", "since", f.DATE_DOT),
+        col("列管时间", "listed_date", f.DATE_DOT, source="since"),
         col("最近走访情况", "visit_content"),
     ]
     spec = form(
@@ -404,7 +404,7 @@ def _disputes(ctx: Ctx) -> WorkbookSpec:
         *grouped("当事人（乙方）", [local("姓名", "b_name"), local("联系电话", "b_phone")]),
         col("简要情况", "dispute_summary", width=30),
         col("调处结果", "handling_result"),
-        local("调解员", "mediator"),
+        col("调解员", "mediator", source="mediator"),
         local("线索来源", "source"),
     ]
     spec = form(
@@ -460,8 +460,8 @@ def _grid_workers(ctx: Ctx) -> WorkbookSpec:
         col("文化程度", "education"),
         col("政治面貌", "political_status"),
         col("网格员电话", "grid_worker_phone", width=14),
-        local("管理户数", "households"),
-        local("管理人数", "residents"),
+        col("管理户数", "grid_households", source="households"),
+        col("管理人数", "grid_population", source="residents"),
     ]
     spec = form(
         "zz-grid-workers",
@@ -481,8 +481,8 @@ def _grid_basic(ctx: Ctx) -> WorkbookSpec:
         col("网格编码", "grid_code", width=18),
         col("网格名称", "grid_name"),
         col("所属村（社区）", "village"),
-        local("户数", "households"),
-        local("人口数", "residents"),
+        col("户数", "grid_households", source="households"),
+        col("人口数", "grid_population", source="residents"),
         local("流动人口数", "floating"),
         local("重点人员数", "key"),
         local("出租房屋数", "rentals"),
@@ -531,7 +531,7 @@ def _hotline(ctx: Ctx) -> WorkbookSpec:
         col("诉求类型", "dispute_type"),
         col("诉求内容", "dispute_summary"),
         col("办理结果", "handling_result"),
-        local("承办单位", "office"),
+        col("承办单位", "handling_dept", source="office"),
     ]
     spec = form("zz-hotline", "12345热线工单处置台账", columns, records, layout=Layout(meta=None))
     return book("综治中心", "12345工单处置台账.csv", spec, encoding="gbk")
@@ -548,9 +548,9 @@ def _released(ctx: Ctx) -> WorkbookSpec:
         col("姓名", "name"),
         col("性别", "sex"),
         col("身份证号", "id_number", width=21),
-        local("原罪名", "crime"),
-        local("释放日期", "released", f.DATE_CN),
-        col("帮教责任人", "responsible_person", variant="unusual"),
+        col("原罪名", "offence", source="crime"),
+        col("释放日期", "release_date", f.DATE_CN, source="released"),
+        col("帮教责任人", "responsible_person"),
         local("安置情况", "placement"),
         col("联系电话", "phone", width=14),
         col("现住址", "current_address", width=34),
@@ -576,12 +576,12 @@ def _correction(ctx: Ctx) -> WorkbookSpec:
         col("民族", "ethnicity"),
         col("身份证号", "id_number", width=21),
         local("矫正类别", "correction_type"),
-        local("罪名", "crime"),
+        col("罪名", "offence", source="crime"),
         local("矫正期限", "term"),
         col("管控等级", "control_level"),
         col("联系电话", "phone", width=14),
         col("居住地址", "current_address", width=34),
-        col("监管责任人", "responsible_person", variant="unusual"),
+        col("监管责任人", "responsible_person"),
     ]
     spec = form(
         "sf-correction",
@@ -612,7 +612,7 @@ def _mediation(ctx: Ctx) -> WorkbookSpec:
         col("纠纷类别", "dispute_type"),
         col("纠纷情况", "dispute_summary", width=30),
         col("调解结果", "handling_result"),
-        local("调解员", "mediator"),
+        col("调解员", "mediator", source="mediator"),
     ]
     spec = form("sf-mediation", "人民调解案件登记表", columns, records, layout=Layout(meta="split"))
     return book("司法局", "人民调解登记表.xls", spec)
@@ -665,7 +665,7 @@ def _key_petitioners(ctx: Ctx) -> WorkbookSpec:
         col("身份证号", "id_number", width=21),
         col("联系电话", "phone", width=14),
         col("现住址", "current_address", width=34),
-        local("主要诉求", "claim"),
+        col("主要诉求", "dispute_summary", source="claim"),
         col("稳控责任人", "responsible_person"),
         col("管控等级", "control_level"),
     ]
@@ -761,13 +761,13 @@ def _hazards(ctx: Ctx) -> WorkbookSpec:
         serial(),
         col("隐患地点", "hazard_location", width=34),
         col("隐患类型", "hazard_type"),
-        local("隐患描述", "detail"),
+        col("隐患描述", "hazard_description", source="detail"),
         col("发现日期", "found_date", f.DATE_DOT),
         local("房屋产权人", "owner"),
         local("产权人电话", "owner_phone"),
         col("整改情况", "rectify_status"),
         col("整改期限", "rectify_deadline", f.DATE_DOT),
-        local("排查人", "inspector"),
+        col("排查人", "inspector", source="inspector"),
     ]
     spec = form(
         "yj-hazards",
@@ -801,7 +801,7 @@ def _shelters_and_supplies(ctx: Ctx) -> WorkbookSpec:
         col("场所名称", "facility_name", width=24),
         col("场所类型", "facility_type"),
         col("场所地址", "facility_address", width=34),
-        local("面积（㎡）", "area"),
+        col("面积（㎡）", "facility_area", source="area"),
         col("容纳人数", "capacity"),
         col("管理人", "facility_manager"),
         col("管理人电话", "facility_phone", width=14),
@@ -912,12 +912,12 @@ def _self_built(ctx: Ctx) -> WorkbookSpec:
         col("户主姓名", "head_name"),
         col("联系电话", "phone", width=14),
         col("建造年代", "build_year"),
-        local("层数", "floors"),
+        col("层数", "floors", source="floors"),
         col("结构类型", "house_structure"),
         col("用途", "house_use"),
         local("是否用于经营", "business"),
         local("初步判定", "verdict"),
-        local("排查人", "inspector"),
+        col("排查人", "inspector", source="inspector"),
     ]
     spec = form(
         "zj-self-built",
@@ -955,7 +955,7 @@ def _public_rental(ctx: Ctx) -> WorkbookSpec:
         local("保障方式", "guarantee"),
         local("租赁补贴（元/月）", "rent_subsidy", f.MONEY),
         local("保障起始时间", "since", f.YEAR_MONTH_CN),
-        col("联系电话", "tenant_phone", width=14),
+        col("联系电话", "phone", width=14),
         col("现住址", "current_address", width=34),
     ]
     spec = form(
@@ -978,7 +978,7 @@ def _old_compounds(ctx: Ctx) -> WorkbookSpec:
         local("总户数", "households"),
         local("物业管理方式", "management"),
         local("物业服务企业", "company"),
-        local("联系人", "contact"),
+        col("联系人", "org_contact_name", source="contact"),
         col("联系电话", "phone"),
         local("是否纳入改造计划", "plan"),
     ]
