@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -234,6 +235,24 @@ def test_csv_three_row_header_and_text_only_data() -> None:
         "F": ("备注",),
     }
     assert layout.data_rows == (4, 5)
+
+
+def test_subheader_leaves_may_read_like_totals_or_footers() -> None:
+    sheet = grid(
+        [
+            ["乡镇", "人数", "", "", "审批情况", ""],
+            ["", "合计", "男", "女", "审批单位", "审批日期"],
+            ["青山镇", 25, 12, 13, "旗民政局", dt.date(2026, 1, 5)],
+        ],
+        ((0, 0, 1, 0), (0, 1, 0, 3), (0, 4, 0, 5)),
+    )
+    for variant in (sheet, dataclasses.replace(sheet, merged=())):
+        layout = form(variant)
+        assert layout.header_rows == (1, 2)
+        assert paths(layout)["B"] == ("人数", "合计")
+        assert paths(layout)["E"] == ("审批情况", "审批单位")
+        assert layout.data_rows == (3,)
+        assert layout.footer_rows == ()
 
 
 def test_repeated_text_instead_of_a_merge_is_one_level() -> None:
@@ -713,3 +732,28 @@ def test_sample_sheets_that_are_not_forms_are_skipped_for_their_reason() -> None
         skipped = sample_layouts(file)[sheet]
         assert isinstance(skipped, SkippedSheet), (file, sheet)
         assert skipped.reason == role, (file, sheet)
+
+
+def test_sample_forms_keep_their_header_without_merges_or_with_the_height_given() -> None:
+    """The same sheets with every merge removed (as a CSV export would leave them), and with
+    the true header height passed as --header-rows, give the same header block and paths."""
+    mismatches = []
+    for truth in sample_manifest()["forms"]:
+        sheet = next(
+            sheet
+            for sheet in read_workbook(SAMPLE / truth["file"]).sheets
+            if sheet.name == truth["sheet"]
+        )
+        expected = (truth["header_rows"], [(c["letter"], c["path"]) for c in truth["columns"]])
+        bare = locate_form(dataclasses.replace(sheet, merged=()))
+        given = locate_form(sheet, header_rows=len(truth["header_rows"]))
+        for variant, layout in (("no merges", bare), ("height given", given)):
+            assert isinstance(layout, FormLayout), (truth["file"], variant)
+            first, last = layout.header_rows
+            found = (
+                list(range(first, last + 1)),
+                [(column.letter, list(column.path)) for column in layout.columns],
+            )
+            if found != expected or list(layout.data_rows) != truth["data_rows"]:
+                mismatches.append((truth["file"], variant))
+    assert mismatches == []

@@ -131,9 +131,7 @@ class HeaderWindow:
         """Whether a row below the block splits its group cells into leaves."""
         anchors = self.anchors(row)
         if not anchors or not all(is_header_text(value) for _, value in anchors):
-            return False
-        if is_total_row(anchors) or is_footer_row(anchors):
-            return False
+            return False  # (a 合计 leaf under a group is fine: only geometry decides)
         spread = self._unmerged_groups(top, row)
         return all(self._awaits_leaves(column, top, row, spread) for column, _ in anchors)
 
