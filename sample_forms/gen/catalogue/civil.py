@@ -112,9 +112,15 @@ def _dibao_dynamic(ctx: Ctx) -> WorkbookSpec:
             records.append(ctx.person_record(member, extra))
     columns = [
         serial(),
-        col("姓名", "name"),
-        col("身份证号", "id_number", width=21),
-        col("与户主关系", "relation_to_head"),
+        col("户主姓名", "head_name"),
+        *grouped(
+            "家庭成员情况",
+            [
+                col("姓名", "name"),
+                col("身份证号", "id_number", width=21),
+                col("与户主关系", "relation_to_head"),
+            ],
+        ),
         col("家庭人口", "household_size"),
         col("低保类别", "assistance_type"),
         col("保障金额(元/月)", "monthly_allowance", f.MONEY),

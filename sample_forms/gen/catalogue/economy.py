@@ -182,13 +182,22 @@ def _grassland(ctx: Ctx) -> WorkbookSpec:
         col("家庭人口", "household_size"),
         col("草场面积（亩）", "grassland_area"),
         *grouped(
-            "禁牧", [local("面积（亩）", "ban_area"), local("补助金额（元）", "ban_money", f.MONEY)]
-        ),
-        *grouped(
-            "草畜平衡",
+            "补助奖励情况",
             [
-                local("面积（亩）", "balance_area"),
-                local("奖励金额（元）", "balance_money", f.MONEY),
+                *grouped(
+                    "禁牧",
+                    [
+                        local("面积（亩）", "ban_area"),
+                        local("补助金额（元）", "ban_money", f.MONEY),
+                    ],
+                ),
+                *grouped(
+                    "草畜平衡",
+                    [
+                        local("面积（亩）", "balance_area"),
+                        local("奖励金额（元）", "balance_money", f.MONEY),
+                    ],
+                ),
             ],
         ),
         col("合计发放金额（元）", "subsidy_amount", f.MONEY),

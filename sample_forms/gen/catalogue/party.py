@@ -543,7 +543,7 @@ def _youth(ctx: Ctx) -> WorkbookSpec:
         local("入团时间", "joined", f.YEAR_MONTH_CN),
         local("所在团支部", "branch"),
         col("学历", "education"),
-        col("联系电话", "phone", width=14),
+        col("聯繫電話", "phone", width=14),
     ]
     spec = form("tw-youth", "共青团员花名册", columns, records, layout=Layout(meta="split"))
     return book("团委", "团员青年名册.xlsx", spec)
