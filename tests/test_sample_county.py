@@ -386,6 +386,12 @@ def test_conflicts_refer_to_cells_that_hold_those_values() -> None:
             form = forms[(entry["file"], entry["sheet"])]
             held = value_at(form, entry["cell"])
             assert _normalised(element, held) == _normalised(element, entry["value"])
+            # the row names the person by an intact ID, so a tool can attribute the value
+            role = entry["column_element"].removesuffix("_" + element)
+            id_element = "id_number" if role == element else f"{role}_id_number"
+            id_column = next(c for c in form["columns"] if c["element"] == id_element)
+            row = position(entry["cell"])[0] + 1
+            assert value_at(form, f"{id_column['letter']}{row}") == conflict["person"]
             distinct.add(_normalised(element, held))
             departments.add(form["department"])
             assert entry["cell"] not in planted_cells(form)

@@ -89,6 +89,19 @@ class Slot:
             return self.row.record.keys.get("person")
         return self.row.record.roles.get(role)
 
+    def linked_person(self, role: str) -> str | None:
+        """The person in ``role`` if this row names them by an intact ID, else None.
+
+        Only such cells can be attributed to a person by a tool, so only they take part in
+        cross-form disagreements.
+        """
+        person = self.person_for(role)
+        column = self.plan.column_for("id_number" if role == "person" else f"{role}_id_number")
+        if person is None or column is None:
+            return None
+        held = self.sheet.cells.get((self.row.row, column.index))
+        return person if held == person else None
+
 
 def slots(workbooks: list[WorkbookPlan]) -> Iterator[Slot]:
     for workbook in workbooks:
@@ -175,9 +188,9 @@ class Planter:
         """Give ~40 persons a different phone or address in one department's form."""
         by_key: dict[tuple[str, str], list[Slot]] = {}
         for slot in self.all_slots:
-            if slot.element in {"phone", "current_address"}:
-                person = slot.person_for("person")
-                if person and slot.value not in (None, ""):
+            if slot.element in {"phone", "current_address"} and self._free(slot):
+                person = slot.linked_person("person")
+                if person:
                     by_key.setdefault((person, slot.element), []).append(slot)
         planted: list[tuple[str, str]] = []
         persons_done: set[str] = set()
@@ -196,14 +209,21 @@ class Planter:
                 if key[0] in persons_done:
                     continue
                 candidates = [s for s in by_key[key] if self._free(s)]
-                if not candidates:
+                if len(candidates) < 2:
                     continue
                 slot = self.rng.choice(candidates)
+                witness = next(
+                    (s for s in candidates if s.plan.spec.department != slot.plan.spec.department),
+                    None,
+                )
+                if witness is None:
+                    continue
                 owner = self.population.person(key[0])
                 other = self._other_phone() if element == "phone" else self._other_address(owner)
                 fmt = slot.column.column.fmt or TEXT
                 slot.sheet.cells[slot.position] = fmt.write(other)
                 self._take(slot)
+                self._take(witness)  # keeps the agreeing cell and its ID undamaged
                 planted.append(key)
                 persons_done.add(key[0])
         return planted
@@ -460,7 +480,7 @@ def find_conflicts(
         if (id(slot.sheet), slot.address) in planted_cells:
             continue
         role, base = PERSON_VALUE_COLUMNS[slot.element]
-        person = slot.person_for(role)
+        person = slot.linked_person(role)
         if person:
             found.setdefault((person, base), []).append(slot)
     conflicts = []

@@ -169,10 +169,3 @@ def mapped(table: dict[str, str], trait: str | None = "code-label-cells") -> Fmt
         return table.get(str(value), str(value))
 
     return Fmt(f"mapped:{sorted(table.items())[:1]}", write, trait)
-
-
-def _integer(value: object) -> Cell:
-    return int(value) if isinstance(value, int | float) else _text(value)
-
-
-INTEGER = Fmt("integer", _integer)

@@ -65,7 +65,6 @@ class Layout:
     sum_keys: tuple[str, ...] = ()  # Record.values keys summed in 合计/小计 rows
     footer: tuple[str, ...] = ()  # footer lines (填表人 …, 注：…)
     header_height: int | None = None  # force extra header rows (3-row headers)
-    freeze: bool = False
 
 
 @dataclass

@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from . import codes, names
-from .population import AS_OF, Household, Organisation, Person, Population
+from .population import AS_OF, Person, Population
 
 Facts = dict[str, object]
 
@@ -52,7 +52,6 @@ class Programmes:
     children: dict[str, Facts] = field(default_factory=dict)  # children in difficulty
     serving: dict[str, Facts] = field(default_factory=dict)  # households with a soldier
     public_housing: dict[str, Facts] = field(default_factory=dict)  # household no
-    visits: dict[str, Facts] = field(default_factory=dict)
 
 
 def build_programmes(population: Population, seed: int) -> Programmes:
@@ -682,11 +681,3 @@ def _education(population: Population, programmes: Programmes, rng: random.Rando
                     {"事实无人抚养儿童": 1300, "重病重残儿童": 600}.get(plight, 400)
                 ),
             }
-
-
-def org_leader(population: Population, organisation: Organisation) -> Person:
-    return population.person(organisation.legal_rep_id)
-
-
-def household_head(population: Population, household: Household) -> Person:
-    return household.head

@@ -95,10 +95,6 @@ class Ctx:
         return random.Random(f"{self.seed}:{name}")
 
     # ---- places ---------------------------------------------------------------------------------
-    @staticmethod
-    def unit_of(person: Person) -> Unit | None:
-        return person.house.unit if person.house else None
-
     def home_unit(self, person: Person) -> Unit:
         household = self.pop.household_of.get(person.id_number)
         if household is not None:
