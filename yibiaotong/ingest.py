@@ -22,6 +22,7 @@ from yibiaotong.matching import ColumnMatch, HeaderMatcher, match_key, path_key
 from yibiaotong.messages import msg
 from yibiaotong.model import CellRef, Finding, Severity, SheetGrid, Workbook
 from yibiaotong.reading import ReadLimits, read_workbook
+from yibiaotong.resolve import rebuild_ledgers
 from yibiaotong.schema import Schema, load_schema
 from yibiaotong.settings import Settings
 from yibiaotong.storage import Decision, Store
@@ -550,6 +551,8 @@ def ingest_paths(
                 report.files.append(FileOutcome(str(item.path), "failed", item.failure or ""))
             else:
                 report.files.append(store_prepared(store, item.result, replace=replace))
+        if any(f.status in {"stored", "replaced"} for f in report.files):
+            rebuild_ledgers(store, load_schema(settings.schema_extensions))
     order = {str(path): i for i, path in enumerate(files)}
     report.files.sort(key=lambda outcome: order.get(outcome.path, len(order)))
     return report

@@ -18,7 +18,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import jsonschema  # type: ignore[import-untyped]  # no stubs in the venv
+import jsonschema
 import yaml
 
 from yibiaotong.errors import SchemaError
@@ -547,7 +547,8 @@ def _describe_format_error(error: jsonschema.ValidationError) -> str:
         missing = next((key for key in expected if key not in instance), expected[0])
         return msg("schema.format_required", key=missing)
     if kind == "additionalProperties":
-        known = error.schema.get("properties", {})
+        rule: Any = error.schema
+        known = rule.get("properties", {}) if isinstance(rule, Mapping) else {}
         extra = sorted(key for key in instance if key not in known)
         return msg("schema.format_unknown_key", keys="、".join(extra))
     if kind == "type":

@@ -104,6 +104,15 @@ CREATE TABLE IF NOT EXISTS findings (
     element_id VARCHAR,
     raw VARCHAR
 );
+CREATE TABLE IF NOT EXISTS value_decisions (
+    entity_id VARCHAR NOT NULL,
+    element_id VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,         -- the value a department verified (核查清单)
+    decided_by VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    decided_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (entity_id, element_id)
+);
 CREATE TABLE IF NOT EXISTS decisions (
     form_key VARCHAR NOT NULL,      -- '*' for a decision that applies to every form
     header_path VARCHAR NOT NULL,   -- normalised header path

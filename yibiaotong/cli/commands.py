@@ -277,3 +277,177 @@ def demo_command(
         report = ingest_paths([county], settings, progress=advance)
     render_ingest(report)
     out.print(msg("cli.demo.next", folder=workspace))
+
+
+ledger_app = typer.Typer(help=msg("cli.ledger.help"), no_args_is_help=False)
+app.add_typer(ledger_app, name="ledger")
+
+
+def _open_read(workspace: Path | None) -> Any:
+    from yibiaotong.schema import load_schema
+    from yibiaotong.storage import Store
+
+    settings = _settings(workspace)
+    return (
+        settings,
+        load_schema(settings.schema_extensions),
+        Store.open(settings.database, read_only=True),
+    )
+
+
+@ledger_app.callback(invoke_without_command=True)
+def ledger_list(ctx: typer.Context, workspace: Workspace = None, as_json: Json = False) -> None:
+    """列出全部台账及其记录数。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from yibiaotong.ledgers import ledger_counts
+
+    _s, schema, opened = _open_read(workspace)
+    with opened as store:
+        rows = ledger_counts(store, schema)
+    if as_json:
+        emit_json(rows)
+        return
+    render_rows(
+        rows,
+        [("ledger", "编号"), ("name", "台账"), ("entity", "对象"), ("records", "记录数")],
+        title=msg("cli.ledger.title", n=sum(1 for r in rows if r["records"])),
+    )
+
+
+@ledger_app.command("show", help=msg("cli.ledger.show_help"))
+def ledger_show(
+    ledger: Annotated[str, typer.Argument(help=msg("cli.ledger.ledger"))],
+    workspace: Workspace = None,
+    limit: Annotated[int, typer.Option("--limit", help=msg("cli.ledger.limit"))] = 20,
+    as_json: Json = False,
+) -> None:
+    from yibiaotong.ledgers import ledger_records
+
+    _s, schema, opened = _open_read(workspace)
+    with opened as store:
+        columns, records = ledger_records(store, schema, ledger, limit=limit)
+    if as_json:
+        emit_json(records)
+        return
+    spec = [("entity", "对象编号")] + [
+        (c, schema.elements[c].name if c in schema.elements else c) for c in columns
+    ]
+    render_rows(
+        records,
+        spec,
+        title=msg("cli.ledger.show_title", name=schema.ledgers[ledger].name, n=len(records)),
+    )
+
+
+@ledger_app.command("explain", help=msg("cli.ledger.explain_help"))
+def ledger_explain(
+    entity: Annotated[str, typer.Argument(help=msg("cli.ledger.entity"))],
+    element: Annotated[str | None, typer.Argument(help=msg("cli.ledger.element"))] = None,
+    workspace: Workspace = None,
+    as_json: Json = False,
+) -> None:
+    from yibiaotong.ledgers import explain_entity
+
+    _s, schema, opened = _open_read(workspace)
+    with opened as store:
+        rows = explain_entity(store, schema, entity, element)
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        row["mark"] = "✓" if row["current"] else ""
+    render_rows(
+        rows,
+        [
+            ("mark", "采用"),
+            ("element_name", "数据元"),
+            ("value", "值"),
+            ("location", "来源单元格"),
+            ("department", "部门"),
+            ("as_of", "日期"),
+            ("finding", "问题"),
+            ("reason", "采用理由"),
+        ],
+        title=msg("cli.ledger.explain_title", entity=entity, n=len(rows)),
+    )
+
+
+@ledger_app.command("rows", help=msg("cli.ledger.rows_help"))
+def ledger_rows(
+    workspace: Workspace = None,
+    file: Annotated[str | None, typer.Option("--file", help=msg("cli.findings.file"))] = None,
+    as_json: Json = False,
+) -> None:
+    from yibiaotong.ledgers import row_links
+
+    _s, _schema, opened = _open_read(workspace)
+    with opened as store:
+        rows = row_links(store, file=file)
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        row["links"] = "；".join(
+            f"{e['kind']}:{e['entity']}（{e['relation']}）" for e in row["entities"]
+        )
+    render_rows(
+        rows,
+        [("file", "文件"), ("sheet", "工作表"), ("row", "行"), ("links", "对应的对象")],
+        title=msg("cli.ledger.rows_title", n=len(rows)),
+    )
+
+
+@app.command("conflicts", help=msg("cli.conflicts.help"))
+def conflicts_command(
+    workspace: Workspace = None,
+    dept: Annotated[str | None, typer.Option("--dept", help=msg("cli.conflicts.dept"))] = None,
+    ledger: Annotated[
+        str | None, typer.Option("--ledger", help=msg("cli.conflicts.ledger"))
+    ] = None,
+    element: Annotated[
+        str | None, typer.Option("--element", help=msg("cli.conflicts.element"))
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help=msg("cli.conflicts.out"))] = None,
+    apply: Annotated[Path | None, typer.Option("--apply", help=msg("cli.conflicts.apply"))] = None,
+    as_json: Json = False,
+) -> None:
+    from yibiaotong.ledgers import conflict_rows
+    from yibiaotong.schema import load_schema
+    from yibiaotong.storage import Store
+
+    settings = _settings(workspace)
+    schema = load_schema(settings.schema_extensions)
+    if apply is not None:
+        from yibiaotong.resolve import rebuild_ledgers
+        from yibiaotong.verification import read_verified_values, store_verified_values
+
+        verified = read_verified_values(apply)
+        with Store.open(settings.database) as store:
+            count = store_verified_values(store, verified, apply)
+            rebuild_ledgers(store, schema)
+        console().print(msg("cli.conflicts.applied", n=count))
+        return
+    with Store.open(settings.database, read_only=True) as store:
+        rows = conflict_rows(store, schema, department=dept, ledger=ledger, element=element)
+    if out is not None:
+        from yibiaotong.verification import write_verification_workbook
+
+        names = {lid: led.name for lid, led in schema.ledgers.items()}
+        count = write_verification_workbook(rows, names, out, settings.county)
+        console().print(msg("cli.conflicts.written", n=count, path=out))
+    if as_json:
+        emit_json(rows)
+        return
+    if out is None:
+        for row in rows:
+            row["competing"] = "；".join(
+                f"{'✓' if v['chosen'] else ''}{v['value']}"
+                f"（{v['department'] or '—'} {v['location']}）"
+                for v in row["values"]
+            )
+        render_rows(
+            rows,
+            [("entity", "对象"), ("element_name", "数据元"), ("competing", "各来源的值")],
+            title=msg("cli.conflicts.title", n=len(rows)),
+        )

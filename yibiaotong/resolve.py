@@ -1,0 +1,599 @@
+"""Entity resolution and survivorship: stored observations → one record per entity and element.
+
+Rows of every form are tied to the persons, households, houses, organisations, grids and events
+they speak of, by key (身份证号, 户号/户主身份证号, 房屋编码/地址, 信用代码/名称 …). Each element
+of a row is attached to the entity its ledger is about; the current value of an element is chosen
+by the declared survivorship rule, and disagreeing sources become conflicts. The whole derivation
+is rebuilt from the observations after every ingest, so it is order-independent by construction,
+and entity ids are hashes of each entity's strongest key, so they do not move when files are added.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from yibiaotong.schema import Schema
+from yibiaotong.storage import Store
+
+# Which element keys an entity of each kind, strongest first. The first key of a cluster
+# names the entity, so an entity keeps its id when weaker keys are added later.
+ENTITY_KEYS: Mapping[str, tuple[str, ...]] = {
+    "household": ("household_no", "head_id_number"),
+    "house": ("house_code", "house_address"),
+    "organisation": ("uscc", "social_org_reg_no", "org_name", "social_org_name", "party_org_name"),
+    "grid": ("grid_code", "grid_name"),
+    "area": ("admin_code", "village"),
+}
+# Ledger entity kinds that are about the row's own person.
+PERSON_KINDS = frozenset({"person", "person_house", "tag"})
+# Ledger entity kinds whose rows are records of their own (one per row), linked to the person.
+RECORD_KINDS = frozenset({"event", "payment", "account"})
+_HEAD_RELATIONS = frozenset({"01", "02"})  # GB/T 4761: 本人 / 户主 on a household roster
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveSummary:
+    entities: dict[str, int]
+    row_links: int
+    values: int
+    conflicts: int
+    unresolved_persons: int
+
+
+# -- normalisers ---------------------------------------------------------------------------------
+
+
+@functools.cache
+def _t2s() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _plain(text: str) -> str:
+    simplified: str = _t2s().convert(unicodedata.normalize("NFKC", text))
+    return re.sub(r"\s+", "", simplified)
+
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_BUILDING = re.compile(r"(\d+)(?:号楼|号栋|栋|幢|座|号座|楼)(?=\d)")
+_UNIT = re.compile(r"(\d+)单元")
+_ROOM = re.compile(r"(\d+)(?:室|号房|房)?$")
+_DASHED = re.compile(r"(\d+)-(\d+)-(\d+)(?:室|号)?$")
+
+
+def _cn_number(match: re.Match[str]) -> str:
+    text = match.group(0)
+    if text == "十":
+        return "10"
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return str((_CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (_CN_DIGITS.get(ones, 0)))
+    return "".join(str(_CN_DIGITS[ch]) for ch in text)
+
+
+def normalise_address(text: str) -> str:
+    """One spelling per address: width, script, numerals and 号楼/栋/幢, 单元, 室 variants unified.
+
+    "3号楼2单元501室", "3栋2单元501", "３幢２单元５０１室" and "3-2-501" (after the same community
+    name) all become "…3栋2单元501室". Idempotent.
+    """
+    plain = _plain(text).replace("－", "-").replace("—", "-")
+    plain = re.sub(
+        r"[一二三四五六七八九十两〇零]+(?=(号楼|栋|幢|座|单元|组|社|队|层|楼))", _cn_number, plain
+    )
+    dashed = _DASHED.search(plain)
+    if dashed:
+        building, unit, room = dashed.groups()
+        plain = f"{plain[: dashed.start()]}{building}栋{unit}单元{room}室"
+    plain = _BUILDING.sub(lambda m: f"{m.group(1)}栋", plain)
+    if _UNIT.search(plain):
+        plain = _ROOM.sub(lambda m: f"{m.group(1)}室", plain)
+    return plain
+
+
+def normalise_name(text: str) -> str:
+    """Person names compare without spaces, width or script differences, and with a unified dot."""
+    return _plain(text).replace("．", "·").replace(".", "·").replace("•", "·")
+
+
+def normalise_org_name(text: str) -> str:
+    """Organisation names compare without width, script, spaces and bracket-style differences."""
+    return _plain(text).replace("（", "(").replace("）", ")")
+
+
+_KEY_NORMALISERS = {
+    "house_address": normalise_address,
+    "org_name": normalise_org_name,
+    "social_org_name": normalise_org_name,
+    "party_org_name": normalise_org_name,
+    "grid_name": _plain,
+    "village": _plain,
+}
+
+
+def entity_id(kind: str, key: str) -> str:
+    """A stable id for an entity: its kind's letter and a hash of its strongest key."""
+    digest = hashlib.sha256(f"{kind}\x1f{key}".encode()).hexdigest()[:14]
+    return f"{kind[0].upper()}{digest}"
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+
+def _load(store: Store) -> pl.DataFrame:
+    """Every valid or raw observation with its form's department, date and source file."""
+    return store.frame(
+        """
+        SELECT o.form_id, o.row_no, o.col_index, o.element_id, o.value, o.raw, o.finding,
+               f.department, f.as_of, fi.ingested_at, fi.sha256, fi.name AS file_name, f.sheet
+        FROM observations o JOIN forms f USING (form_id) JOIN files fi USING (file_id)
+        WHERE o.element_id IS NOT NULL
+        """
+    )
+
+
+# -- the union of keys -----------------------------------------------------------------------
+
+
+class _Clusters:
+    """Union-find over "kind:key" strings."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def add(self, key: str) -> None:
+        self.parent.setdefault(key, key)
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def union(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.add(key)
+        roots = [self.find(k) for k in keys]
+        for root in roots[1:]:
+            self.parent[root] = roots[0]
+
+    def groups(self) -> dict[str, list[str]]:
+        grouped: dict[str, list[str]] = defaultdict(list)
+        for key in self.parent:
+            grouped[self.find(key)].append(key)
+        return grouped
+
+
+def _rank_key(kind: str, key: str) -> tuple[int, str]:
+    element, _, value = key.partition("=")
+    order = ENTITY_KEYS.get(kind, (element,))
+    return (order.index(element) if element in order else len(order), value)
+
+
+def _row_values(observations: pl.DataFrame) -> dict[tuple[int, int], dict[str, str]]:
+    """(form, row) → element → the first usable value in that row."""
+    usable = observations.filter(pl.col("value").is_not_null()).sort(
+        "form_id", "row_no", "col_index"
+    )
+    rows: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
+    for form_id, row_no, element, value in usable.select(
+        "form_id", "row_no", "element_id", "value"
+    ).iter_rows():
+        rows[(form_id, row_no)].setdefault(element, value)
+    return rows
+
+
+def _row_raw_ids(observations: pl.DataFrame) -> dict[tuple[int, int], str]:
+    """(form, row) → the raw text of an unusable 身份证号 cell, for fallback matching."""
+    broken = observations.filter(
+        (pl.col("element_id") == "id_number")
+        & pl.col("value").is_null()
+        & pl.col("raw").is_not_null()
+    )
+    return {(f, r): raw for f, r, raw in broken.select("form_id", "row_no", "raw").iter_rows()}
+
+
+def _all_rows(store: Store) -> list[tuple[int, int, str, str, int]]:
+    return [
+        (int(f), int(r), str(sha), str(sheet), int(idx))
+        for f, r, sha, sheet, idx in store.connection.execute(
+            "SELECT fr.form_id, fr.row_no, fi.sha256, f.sheet, f.sheet_index FROM form_rows fr "
+            "JOIN forms f USING (form_id) JOIN files fi USING (file_id) ORDER BY 1, 2"
+        ).fetchall()
+    ]
+
+
+# -- persons -------------------------------------------------------------------------------------
+
+
+def _birth_from_id(text: str) -> str | None:
+    digits = re.sub(r"\D", "", text)
+    if len(digits) < 14 or not digits.isdigit():
+        return None
+    stamp = digits[6:14]
+    if not re.fullmatch(r"(19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])", stamp):
+        return None
+    return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}"
+
+
+def _persons(
+    rows: Mapping[tuple[int, int], Mapping[str, str]],
+    raw_ids: Mapping[tuple[int, int], str],
+    row_ids: Mapping[tuple[int, int], str],
+) -> tuple[dict[tuple[int, int], tuple[str, str]], dict[str, dict[str, str]]]:
+    """Each row's own person: (entity id, evidence); plus every person's keys."""
+    by_id: dict[tuple[int, int], tuple[str, str]] = {}
+    known: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, birth) → valid IDs
+    keys: dict[str, dict[str, str]] = {}
+    for place, values in rows.items():
+        number = values.get("id_number")
+        if number:
+            eid = entity_id("person", number)
+            by_id[place] = (eid, "id_number")
+            keys[eid] = {"id_number": number}
+            name, birth = values.get("name"), values.get("birth_date") or _birth_from_id(number)
+            if name and birth:
+                known[(normalise_name(name), birth)].add(number)
+    for place, values in rows.items():
+        if place in by_id or not values.get("name"):
+            continue
+        name = normalise_name(values["name"])
+        birth = values.get("birth_date") or _birth_from_id(raw_ids.get(place, ""))
+        matches = known.get((name, birth or ""), set())
+        if birth and len(matches) == 1:
+            number = next(iter(matches))
+            by_id[place] = (entity_id("person", number), "name+birth_date")
+        else:
+            # Never merged on a guess: this row stays its own, flagged entity.
+            eid = entity_id("person", f"row={row_ids[place]}")
+            by_id[place] = (eid, "unresolved")
+            keys[eid] = {"row": row_ids[place]}
+    return by_id, keys
+
+
+# -- other entities ------------------------------------------------------------------------------
+
+
+def _key_of(element: str, value: str) -> str:
+    normaliser = _KEY_NORMALISERS.get(element)
+    return f"{element}={normaliser(value) if normaliser else value}"
+
+
+def _cluster_entities(
+    rows: Mapping[tuple[int, int], Mapping[str, str]],
+    persons: Mapping[tuple[int, int], tuple[str, str]],
+    person_numbers: Mapping[str, str],
+) -> dict[str, dict[tuple[int, int], str]]:
+    """Each kind's entity per row, keys merged when one row names several keys of one entity."""
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    for kind, elements in ENTITY_KEYS.items():
+        clusters = _Clusters()
+        row_keys: dict[tuple[int, int], list[str]] = {}
+        for place, values in rows.items():
+            keys = [_key_of(e, values[e]) for e in elements if values.get(e)]
+            if kind == "household" and not values.get("head_id_number"):
+                own = persons.get(place)
+                number = person_numbers.get(own[0]) if own else None
+                if number and values.get("relation_to_head") in _HEAD_RELATIONS:
+                    keys.append(_key_of("head_id_number", number))
+            if keys:
+                clusters.union(keys)
+                row_keys[place] = keys
+        names = {
+            member: entity_id(kind, min(group, key=lambda k: _rank_key(kind, k)))
+            for group in clusters.groups().values()
+            for member in group
+        }
+        found[kind] = {place: names[keys[0]] for place, keys in row_keys.items()}
+    return found
+
+
+# -- survivorship --------------------------------------------------------------------------------
+
+
+def _attach(
+    observations: pl.DataFrame,
+    schema: Schema,
+    row_entity: Mapping[str, Mapping[tuple[int, int], str]],
+) -> pl.DataFrame:
+    """Give every observation the entity its element's ledger is about (fallback: the row's
+    own person, then the row itself as a record)."""
+    targets = pl.DataFrame(
+        [
+            (e.id, e.ledger, _target(schema.ledgers[e.ledger].entity))
+            for e in schema.elements.values()
+        ],
+        schema=["element_id", "ledger_id", "target"],
+        orient="row",
+    )
+    links = pl.DataFrame(
+        [
+            (form_id, row_no, target, eid)
+            for target, places in row_entity.items()
+            for (form_id, row_no), eid in places.items()
+        ],
+        schema={
+            "form_id": pl.Int32,
+            "row_no": pl.Int32,
+            "target": pl.String,
+            "entity_id": pl.String,
+        },
+        orient="row",
+    )
+    keys = ["form_id", "row_no"]
+    fallback = [
+        links.filter(pl.col("target") == name).select(*keys, pl.col("entity_id").alias(name))
+        for name in ("person", "record")
+    ]
+    attached = (
+        observations.with_columns(pl.col("form_id", "row_no").cast(pl.Int32))
+        .join(targets, on="element_id", how="left")
+        .join(links, on=[*keys, "target"], how="left")
+        .join(fallback[0], on=keys, how="left")
+        .join(fallback[1], on=keys, how="left")
+    )
+    return attached.with_columns(
+        entity_id=pl.coalesce("entity_id", "person", "record"),
+        ledger_id=pl.col("ledger_id").fill_null(""),
+    ).drop("person", "record", "target")
+
+
+def _target(kind: str) -> str:
+    if kind in PERSON_KINDS:
+        return "person"
+    return "record" if kind in RECORD_KINDS else kind
+
+
+def _survive(
+    attached: pl.DataFrame, schema: Schema, verified: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Current value per (entity, element) by the declared rule; conflicts where sources differ."""
+    sources = pl.DataFrame(
+        {
+            "element_id": list(schema.elements),
+            "source": [e.source for e in schema.elements.values()],
+        },
+        schema={"element_id": pl.String, "source": pl.String},
+    )
+    usable = (
+        attached.filter(pl.col("value").is_not_null())
+        .join(sources, on="element_id", how="left")
+        .with_columns(
+            from_source=(pl.col("department") == pl.col("source")).fill_null(False),
+            compare=pl.col("value"),
+        )
+    )
+    usable = _comparable(usable, schema)
+    order = {
+        "source_department": ("from_source", True),
+        "as_of_date": ("as_of", True),
+        "ingested_at": ("ingested_at", True),
+    }
+    by = [order[rule][0] for rule in schema.survivorship if rule in order]
+    ranked = usable.sort(
+        ["entity_id", "element_id", *by, "sha256", "sheet", "row_no", "col_index"],
+        descending=[False, False, *[True] * len(by), False, False, False, False],
+        nulls_last=True,
+    )
+    current = ranked.group_by("entity_id", "element_id", maintain_order=True).first()
+    current = current.join(verified, on=["entity_id", "element_id"], how="left").with_columns(
+        value=pl.coalesce("verified_value", "value")
+    )
+    spread = ranked.group_by("entity_id", "element_id").agg(
+        pl.col("compare").n_unique().alias("n_values")
+    )
+    conflicted = spread.filter(pl.col("n_values") > 1).select("entity_id", "element_id")
+    conflicts = ranked.join(conflicted, on=["entity_id", "element_id"], how="semi")
+    return current, conflicts
+
+
+def _comparable(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
+    """The text values are compared on: normalised addresses and names, others as stored."""
+    types = {e.id: e.type for e in schema.elements.values()}
+    compare = [
+        normalise_address(v)
+        if types.get(el) == "address"
+        else normalise_name(v)
+        if types.get(el) == "name"
+        else v
+        for el, v in frame.select("element_id", "value").iter_rows()
+    ]
+    return frame.with_columns(compare=pl.Series(compare, dtype=pl.String))
+
+
+# -- the whole rebuild ---------------------------------------------------------------------------
+
+_DDL = """
+CREATE OR REPLACE TABLE entities (
+    entity_id VARCHAR PRIMARY KEY, kind VARCHAR NOT NULL, key_kind VARCHAR NOT NULL,
+    key_value VARCHAR NOT NULL);
+CREATE OR REPLACE TABLE row_entities (
+    form_id INTEGER NOT NULL, row_no INTEGER NOT NULL, entity_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL, relation VARCHAR NOT NULL, evidence VARCHAR NOT NULL);
+CREATE OR REPLACE TABLE ledger_values (
+    ledger_id VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, element_id VARCHAR NOT NULL,
+    value VARCHAR NOT NULL, form_id INTEGER NOT NULL, row_no INTEGER NOT NULL,
+    col_index INTEGER NOT NULL, department VARCHAR, as_of DATE, from_source BOOLEAN NOT NULL,
+    verified_by VARCHAR);
+CREATE OR REPLACE TABLE conflicts (
+    ledger_id VARCHAR NOT NULL, entity_id VARCHAR NOT NULL, element_id VARCHAR NOT NULL,
+    value VARCHAR NOT NULL, compare VARCHAR NOT NULL, form_id INTEGER NOT NULL,
+    row_no INTEGER NOT NULL, col_index INTEGER NOT NULL, file_name VARCHAR NOT NULL,
+    sheet VARCHAR NOT NULL, department VARCHAR, as_of DATE, chosen BOOLEAN NOT NULL);
+CREATE OR REPLACE VIEW ledger_records AS
+    SELECT ledger_id, entity_id, count(*) AS elements FROM ledger_values GROUP BY ALL;
+"""
+
+
+def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
+    """Recompute entities, row links, current values and conflicts from all observations."""
+    observations = _load(store)
+    rows = _row_values(observations)
+    raw_ids = _row_raw_ids(observations)
+    all_rows = _all_rows(store)
+    row_ids = {(f, r): f"{sha}:{idx}:{r}" for f, r, sha, _sheet, idx in all_rows}
+    persons, person_keys = _persons(rows, raw_ids, row_ids)
+    person_numbers = {
+        eid: keys["id_number"] for eid, keys in person_keys.items() if "id_number" in keys
+    }
+    row_entity: dict[str, dict[tuple[int, int], str]] = {
+        "person": {place: eid for place, (eid, _) in persons.items()},
+        **_cluster_entities(rows, persons, person_numbers),
+        "record": {place: entity_id("record", rid) for place, rid in row_ids.items()},
+    }
+    attached = _attach(observations, schema, row_entity)
+    verified = store.frame(
+        "SELECT entity_id, element_id, value AS verified_value, decided_by AS verified_by "
+        "FROM value_decisions"
+    ).cast({"verified_value": pl.String, "verified_by": pl.String})
+    current, conflicts = _survive(attached, schema, verified)
+    links = _links(row_entity, persons, attached)
+    with store.transaction():
+        store.connection.execute(_DDL)
+        store.append("entities", _entities_frame(links, person_keys, rows, row_ids))
+        store.append("row_entities", links)
+        store.append(
+            "ledger_values",
+            current.select(
+                "ledger_id",
+                "entity_id",
+                "element_id",
+                "value",
+                "form_id",
+                "row_no",
+                "col_index",
+                "department",
+                "as_of",
+                "from_source",
+                "verified_by",
+            ),
+        )
+        store.append("conflicts", _conflicts_frame(conflicts, current))
+    return ResolveSummary(
+        entities=dict(links.group_by("kind").agg(pl.col("entity_id").n_unique()).iter_rows()),
+        row_links=links.height,
+        values=current.height,
+        conflicts=conflicts.select("entity_id", "element_id").unique().height,
+        unresolved_persons=sum(1 for _, ev in persons.values() if ev == "unresolved"),
+    )
+
+
+def _links(
+    row_entity: Mapping[str, Mapping[tuple[int, int], str]],
+    persons: Mapping[tuple[int, int], tuple[str, str]],
+    attached: pl.DataFrame,
+) -> pl.DataFrame:
+    """Which entities each stored row refers to (its own person, its household, house …)."""
+    used = set(attached.select("form_id", "row_no", "entity_id").unique().iter_rows())
+    records: list[tuple[int, int, str, str, str, str]] = []
+    for (form_id, row_no), (eid, evidence) in persons.items():
+        records.append((form_id, row_no, eid, "person", "self", evidence))
+    for kind, places in row_entity.items():
+        if kind == "person":
+            continue
+        for (form_id, row_no), eid in places.items():
+            if kind == "record" and (form_id, row_no, eid) not in used:
+                continue
+            relation = "self" if kind == "record" or (form_id, row_no) not in persons else kind
+            records.append((form_id, row_no, eid, kind, relation, "key"))
+    return pl.DataFrame(
+        records,
+        schema=["form_id", "row_no", "entity_id", "kind", "relation", "evidence"],
+        orient="row",
+    ).unique(maintain_order=True)
+
+
+def _entities_frame(
+    links: pl.DataFrame,
+    person_keys: Mapping[str, Mapping[str, str]],
+    rows: Mapping[tuple[int, int], Mapping[str, str]],
+    row_ids: Mapping[tuple[int, int], str],
+) -> pl.DataFrame:
+    first = links.unique(subset=["entity_id"], keep="first", maintain_order=True)
+    records = []
+    for form_id, row_no, eid, kind in first.select(
+        "form_id", "row_no", "entity_id", "kind"
+    ).iter_rows():
+        if kind == "person":
+            keys = person_keys.get(eid, {})
+            key_kind, key_value = next(iter(keys.items()), ("row", row_ids[(form_id, row_no)]))
+        elif kind == "record":
+            key_kind, key_value = "row", row_ids[(form_id, row_no)]
+        else:
+            values = rows.get((form_id, row_no), {})
+            key_kind = next((e for e in ENTITY_KEYS.get(kind, ()) if values.get(e)), "row")
+            key_value = values.get(key_kind, row_ids[(form_id, row_no)])
+        records.append((eid, kind, key_kind, key_value))
+    return pl.DataFrame(
+        records, schema=["entity_id", "kind", "key_kind", "key_value"], orient="row"
+    )
+
+
+def _conflicts_frame(conflicts: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+    chosen = current.select(
+        "entity_id", "element_id", "form_id", "row_no", "col_index"
+    ).with_columns(chosen=pl.lit(True))
+    return (
+        conflicts.join(
+            chosen, on=["entity_id", "element_id", "form_id", "row_no", "col_index"], how="left"
+        )
+        .with_columns(pl.col("chosen").fill_null(False))
+        .select(
+            "ledger_id",
+            "entity_id",
+            "element_id",
+            "value",
+            "compare",
+            "form_id",
+            "row_no",
+            "col_index",
+            "file_name",
+            "sheet",
+            "department",
+            "as_of",
+            "chosen",
+        )
+    )
+
+
+def ledger_counts(store: Store, schema: Schema) -> list[dict[str, Any]]:
+    """Every ledger with its record count (entities holding at least one of its elements)."""
+    counts = dict(
+        store.connection.execute(
+            "SELECT ledger_id, count(DISTINCT entity_id) FROM ledger_values GROUP BY 1"
+        ).fetchall()
+    )
+    return [
+        {
+            "ledger": ledger.id,
+            "name": ledger.name,
+            "entity": ledger.entity,
+            "records": int(counts.get(ledger.id, 0)),
+        }
+        for ledger in schema.ledgers.values()
+    ]
