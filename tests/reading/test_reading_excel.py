@@ -316,3 +316,43 @@ def test_trim_grid_pads_and_drops_empty_edges() -> None:
 def test_clip_merged() -> None:
     merged = (MergedRange(0, 0, 0, 9), MergedRange(5, 0, 6, 1), MergedRange(1, 1, 1, 4))
     assert clip_merged(merged, 3, 2) == (MergedRange(0, 0, 0, 1),)
+
+
+def test_biff_extents_match_the_cells(tmp_path: Path) -> None:
+    from yibiaotong.reading import biff
+    from yibiaotong.reading.compound import CompoundFile
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("第一页")
+    sheet.write(3, 2, "x")
+    for column in range(4, 8):  # adjacent integers: one MULRK record
+        sheet.write(10, column, column)
+    book.add_sheet("空白")
+    path = tmp_path / "extents.xls"
+    book.save(str(path))
+    stream = CompoundFile.open(path).read_stream("Workbook")
+    assert biff.sheet_extents(stream) == [("第一页", 11, 8), ("空白", 0, 0)]
+    assert not biff.is_encrypted(stream)
+
+
+def test_biff_run_skipping_still_sees_a_cell_outside_the_dimensions(tmp_path: Path) -> None:
+    from yibiaotong.reading import biff
+    from yibiaotong.reading.compound import CompoundFile
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("大表")
+    for row in range(6000):  # > 256 KB: the run-skipping path
+        sheet.write(row, 0, f"名字{row}")
+        sheet.write(row, 1, row * 1.5)
+        sheet.write(row, 2, row)
+        sheet.write(row, 3, 0.123456789123)  # NUMBER records
+    path = tmp_path / "big.xls"
+    book.save(str(path))
+    stream = bytearray(CompoundFile.open(path).read_stream("Workbook"))
+    biff._run_pattern.cache_clear()
+    assert biff.sheet_extents(bytes(stream)) == [("大表", 6000, 4)]
+    assert biff._run_pattern.cache_info().currsize == 1  # the run-skipping path was taken
+
+    number = stream.find(struct.pack("<HH", 0x0203, 14), len(stream) // 2)
+    struct.pack_into("<HH", stream, number + 4, 3000, 60000)
+    assert biff.sheet_extents(bytes(stream)) == [("大表", 6000, 60001)]

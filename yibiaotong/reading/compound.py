@@ -95,7 +95,19 @@ class CompoundFile:
         return chain
 
     def _chain_bytes(self, start: int) -> bytes:
-        return b"".join(self._sector(index) for index in self._chain(start, self._fat))
+        # Streams are usually stored in consecutive sectors: copy each run in one slice.
+        chain = self._chain(start, self._fat)
+        if any(index >= self._sector_count for index in chain):
+            raise CompoundFileError("sector out of range")
+        pieces: list[bytes] = []
+        run_start = 0
+        for position in range(1, len(chain) + 1):
+            if position == len(chain) or chain[position] != chain[position - 1] + 1:
+                first = (chain[run_start] + 1) * self._sector_size
+                last = (chain[position - 1] + 2) * self._sector_size
+                pieces.append(self._content[first:last])
+                run_start = position
+        return b"".join(pieces)
 
     def _mini_stream_bytes(self, start: int, size: int) -> bytes:
         mini_fat_bytes = self._chain_bytes(self._mini_fat_start)
