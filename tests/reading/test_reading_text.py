@@ -135,3 +135,11 @@ def test_undecodable_bytes_are_marked_not_hidden() -> None:
     assert decoded.text.startswith("姓名,低保\n张三,是")
     assert "\ufffd" in decoded.text
     assert decoded.notes == ("文件中有 1 处字符无法按 gb18030 编码识别，已显示为 �，请核对原文件",)
+
+
+def test_utf8_with_a_cut_off_last_character_stays_utf8() -> None:
+    content = ("姓名,住址\n" + "张三,幸福路一号\n" * 20).encode("utf-8") + "李".encode()[:2]
+    decoded = decode_text(content)
+    assert decoded.encoding == "utf-8"
+    assert decoded.text.startswith("姓名,住址\n张三,幸福路一号")
+    assert decoded.notes == ("文件中有 1 处字符无法按 utf-8 编码识别，已显示为 �，请核对原文件",)

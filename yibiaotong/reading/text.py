@@ -23,6 +23,7 @@ _SAMPLE_BYTES = 256 * 1024
 _SNIFF_LINES = 20
 _SNIFF_CHARS = 8 * 1024
 _DELIMITERS = ",\t;|"
+_HIGH_BYTES = bytes(range(128, 256))
 _GB_FAMILY = frozenset({"gb2312", "gbk", "gb18030", "cp936", "hz"})
 
 
@@ -62,12 +63,26 @@ def decode_text(content: bytes, declared: str | None = None) -> DecodedText:
         content = content.replace(b"\x00", b"")
         notes = (msg("reading.note.nul_stripped", count=nul_count),)
     for candidate in _candidates(content, declared):
+        if candidate == "gb18030" and _mostly_utf8(content):
+            # UTF-8 with a stray or cut-off byte: GB18030 would garble every character.
+            text, replaced = _decode(content, "utf-8")
+            return DecodedText(text, "utf-8", notes + replaced)
         try:
             return DecodedText(content.decode(candidate), candidate, notes)
         except UnicodeDecodeError:
             continue
     text, replaced = _decode(content, "gb18030")
     return DecodedText(text, "gb18030", notes + replaced)
+
+
+def _mostly_utf8(content: bytes) -> bool:
+    """Valid UTF-8 but for a few bytes. GBK text read as UTF-8 fails on nearly every
+    character, so a handful of failures among many multi-byte characters means UTF-8."""
+    high_bytes = len(content) - len(content.translate(None, _HIGH_BYTES))
+    failures = content.decode("utf-8", "replace").count("\ufffd") - content.decode(
+        "utf-8", "ignore"
+    ).count("\ufffd")
+    return high_bytes >= 30 and failures * 100 <= high_bytes
 
 
 def _candidates(content: bytes, declared: str | None) -> list[str]:
