@@ -62,22 +62,50 @@ print(json.dumps(outcomes, ensure_ascii=False))
 """
 
 
-def _xls_with_far_cell(path: Path) -> Path:
+def _xls_stream() -> bytearray:
     book = xlwt.Workbook()
     sheet = book.add_sheet("表")
     sheet.write(0, 0, "x")
     sheet.write(1, 1, 0.123456789123)  # not RK-representable: a NUMBER record
-    stream = bytearray(book.get_biff_data())
-    number = stream.find(struct.pack("<HH", 0x0203, 14))
-    assert number > 0
-    struct.pack_into("<HH", stream, number + 4, 0xFFFF, 0xFFFF)
+    for column in range(3):  # adjacent integers: one MULRK record
+        sheet.write(2, column, column + 1)
+    return bytearray(book.get_biff_data())
+
+
+def _patched_xls(path: Path, record: bytes, *patches: tuple[int, str, tuple[int, ...]]) -> Path:
+    """The small workbook with fields of its first ``record`` overwritten: (offset in the
+    record body, struct layout, values)."""
+    stream = _xls_stream()
+    found = stream.find(record)
+    assert found > 0
+    for offset, layout, values in patches:
+        struct.pack_into(layout, stream, found + 4 + offset, *values)
     CompoundDoc.XlsDoc().save(str(path), bytes(stream))
     return path
 
 
+XLS_CASES = {
+    # A NUMBER cell at the last row and column BIFF can name.
+    "xls_far_cell": (struct.pack("<HH", 0x0203, 14), (0, "<HH", (0xFFFF, 0xFFFF))),
+    # MULRK of three cells from column 65534: its last-column field wraps round to 0.
+    "xls_wrapped_mulrk": (
+        struct.pack("<HH", 0x00BD, 24),
+        (0, "<HH", (0xFFFF, 0xFFFE)),
+        (22, "<H", (0,)),
+    ),
+    # DIMENSIONS claiming four billion rows.
+    "xls_claimed_rows": (struct.pack("<HH", 0x0200, 14), (0, "<II", (0, 0xFFFFFFF0))),
+}
+XLS_DAMAGED = {
+    # DIMENSIONS whose first row lies after its last: calamine's row count wraps round.
+    "xls_inverted_dimensions": (struct.pack("<HH", 0x0200, 14), (0, "<II", (30000, 6))),
+}
+
+
 def test_hostile_layouts_are_refused_without_crashing(tmp_path: Path) -> None:
     paths = [write_xlsx(tmp_path / f"{name}.xlsx", xml) for name, xml in XLSX_CASES.items()]
-    paths.append(_xls_with_far_cell(tmp_path / "xls_far_cell.xls"))
+    for name, patch in {**XLS_CASES, **XLS_DAMAGED}.items():
+        paths.append(_patched_xls(tmp_path / f"{name}.xls", *patch))
 
     child = subprocess.run(
         [sys.executable, "-c", CHILD, *map(str, paths)],
@@ -92,4 +120,5 @@ def test_hostile_layouts_are_refused_without_crashing(tmp_path: Path) -> None:
     outcomes = json.loads(child.stdout)
     assert set(outcomes) == {path.stem for path in paths}
     for name, outcome in outcomes.items():
-        assert "表格过大" in outcome, (name, outcome)
+        expected = "格式异常" if name in XLS_DAMAGED else "表格过大"
+        assert expected in outcome, (name, outcome)

@@ -67,6 +67,13 @@ def test_several_tables_become_several_sheets(tmp_path: Path) -> None:
     ]
 
 
+def test_unknown_declared_charset_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "odd.xls"
+    path.write_bytes('<meta charset="gb231x"><table><tr><td>低保</td></tr></table>'.encode("gbk"))
+    workbook = read_workbook(path)
+    assert (workbook.encoding, workbook.sheets[0].rows) == ("gb18030", [["低保"]])
+
+
 def test_html_without_a_table_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "page.xls"
     path.write_text("<html><body><p>404 Not Found</p></body></html>", encoding="utf-8")

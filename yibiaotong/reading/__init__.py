@@ -52,7 +52,8 @@ _DAMAGE = (
     struct.error,
     CompoundFileError,
     expat.ExpatError,
-    NotImplementedError,  # zipfile: unsupported compression method
+    NotImplementedError,  # zipfile: unsupported compression method or zip version
+    UnicodeDecodeError,  # zipfile: a member name that is not what the directory says
 )
 
 
@@ -100,12 +101,12 @@ def _read_contents(path: Path, sniffed: Sniffed, limits: ReadLimits) -> _Content
         return _Contents((table.sheet,), table.encoding, table.notes)
     except (SheetXmlError, OdsContentError) as error:
         raise fail(path, "xml_declarations" if "doctype" in str(error) else "malformed") from error
+    except _DAMAGE as error:  # before RuntimeError: NotImplementedError is one
+        raise fail(path, "corrupt", detail=msg("reading.what.damaged")) from error
     except RuntimeError as error:
         if "encrypted" in str(error):  # zipfile: "File … is encrypted, password required"
             raise fail(path, "encrypted") from error
         raise
-    except _DAMAGE as error:
-        raise fail(path, "corrupt", detail=msg("reading.what.damaged")) from error
 
 
 def _refuse_unreadable(path: Path, sniffed: Sniffed) -> None:

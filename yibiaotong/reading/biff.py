@@ -1,9 +1,10 @@
 """Cell extents of each sheet of an .xls (BIFF5/BIFF8) workbook stream, found before calamine runs.
 
-calamine allocates a dense grid from A1's corner to the farthest cell it meets; in BIFF a cell
-record may name any column up to 65535, so one hostile record could ask for gigabytes. Walking
-the records first (the way calamine does: from each sheet's recorded offset to its EOF) tells us
-the grid size we would get.
+calamine allocates a dense grid from A1's corner to the farthest cell it meets, and reserves
+room for as many cells as a sheet's DIMENSIONS record claims; in BIFF a cell record may name any
+column up to 65535 and DIMENSIONS any row up to 2**32, so one hostile record could ask for
+gigabytes. Walking the records first (the way calamine does: from each sheet's recorded offset
+to its EOF) tells us the grid size we would get.
 """
 
 from __future__ import annotations
@@ -17,22 +18,26 @@ _EOF = 0x000A
 _BOUNDSHEET = 0x0085
 _BIFF8 = 0x0600
 _FILEPASS = 0x002F
-# Records whose body starts with (row, column): FORMULA, LABELSST, NUMBER, RK, BLANK,
-# BOOLERR, LABEL, RSTRING and the BIFF2-4 variants of formula and number cells.
-_CELL_TYPES = frozenset(
-    {0x0006, 0x0206, 0x0406, 0x00FD, 0x0203, 0x027E, 0x0201, 0x0205, 0x0204, 0x00D6}
-)
-_MULTI_CELL_TYPES = frozenset({0x00BD, 0x00BE})  # MULRK, MULBLANK: first and last column
-# Cell records of one fixed size (type, size): NUMBER, RK, LABELSST, BLANK, BOOLERR.
-_FIXED_CELLS = ((0x0203, 14), (0x027E, 10), (0x00FD, 10), (0x0201, 6), (0x0205, 8))
+_DIMENSIONS = 0x0200
 _ROW = 0x0208
-_MAX_RUN_CELLS = 64  # longest MULRK/MULBLANK the run pattern takes (compile time grows with it)
+_BLANK = 0x0201
+_MULRK = 0x00BD
+# Records whose body starts with the row and column of a cell calamine keeps: FORMULA,
+# NUMBER, LABEL, BOOLERR, RK, LABELSST; and, to be safe, RSTRING and the BIFF3/4 formulas.
+# calamine ignores BLANK and MULBLANK (formatting without a value), and so do we.
+_CELL_TYPES = frozenset({0x0006, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6, 0x0206, 0x0406})
+# Cell records of one fixed size (type, size): NUMBER, RK, LABELSST, BOOLERR.
+_FIXED_CELLS = ((0x0203, 14), (0x027E, 10), (0x00FD, 10), (0x0205, 8))
+_MAX_RUN_CELLS = 64  # longest MULRK the run pattern takes (compile time grows with it)
 # Below this many bytes a sheet is walked record by record: compiling the run pattern would
 # cost more than it saves.
 _RUN_MIN_BYTES = 256 * 1024
-_DIMENSIONS = 0x0200
 _HEADER = struct.Struct("<HH")
 _CELL_HEADER = struct.Struct("<HHHH")  # type, size, row, column
+
+
+class BiffError(Exception):
+    """A sheet's DIMENSIONS record is inconsistent (first row or column after the last)."""
 
 
 def sheet_extents(stream: bytes) -> list[tuple[str, int, int]]:
@@ -112,11 +117,15 @@ def _substream_extent(stream: bytes, offset: int) -> tuple[int, int]:  # noqa: P
             break
         if record_type in _CELL_TYPES and size >= 4:
             pass
-        elif record_type in _MULTI_CELL_TYPES and size >= 6:
-            column = padded[position - 2] | padded[position - 1] << 8
-        elif record_type == _DIMENSIONS and depth == 1 and run is None:
-            if end - position > _RUN_MIN_BYTES:
-                inside, run = _run_inside(padded[body:position])
+        elif record_type == _MULRK and size >= 6:
+            # calamine places (size - 6) / 6 cells from the first column on.
+            last = padded[position - 2] | padded[position - 1] << 8
+            column = max(last, column + (size - 6) // 6 - 1)
+        elif record_type == _DIMENSIONS:
+            claimed = _claimed(padded[body:position])
+            max_row, max_column = max(max_row, claimed[0] - 1), max(max_column, claimed[1] - 1)
+            if depth == 1 and run is None and end - position > _RUN_MIN_BYTES:
+                inside, run = _run_inside(claimed)
             continue
         elif record_type in _BOF_TYPES:
             depth += 1
@@ -138,17 +147,30 @@ def _substream_extent(stream: bytes, offset: int) -> tuple[int, int]:  # noqa: P
     return max_row + 1, max_column + 1
 
 
-def _run_inside(
-    dimensions: bytes,
-) -> tuple[tuple[int, int] | None, re.Pattern[bytes] | None]:
-    """From a DIMENSIONS body: the last row and column it claims, and the run pattern."""
-    if len(dimensions) >= 14:  # BIFF8: 32-bit rows
-        _, row_limit, _, column_limit = struct.unpack_from("<IIHH", dimensions)
-    elif len(dimensions) >= 8:
-        _, row_limit, _, column_limit = struct.unpack_from("<HHHH", dimensions)
+def _claimed(dimensions: bytes) -> tuple[int, int]:
+    """(rows, columns) a DIMENSIONS record makes calamine reserve room for, from A1.
+
+    calamine computes last - first + 1 in unsigned 32-bit arithmetic: a first row or column
+    after the last wraps round to billions, so such a record is refused outright.
+    """
+    if len(dimensions) == 14:  # BIFF8: 32-bit rows
+        first_row, row_limit, first_column, column_limit = struct.unpack_from("<IIHH", dimensions)
+    elif len(dimensions) == 10:
+        first_row, row_limit, first_column, column_limit = struct.unpack_from("<HHHH", dimensions)
     else:
-        return None, None
-    last_row, last_column = row_limit - 1, column_limit - 1
+        return 0, 0  # calamine refuses the file itself
+    if row_limit < 1 or column_limit < 1:
+        return 0, 0  # calamine reserves a single cell
+    if first_row > row_limit or first_column > column_limit:
+        raise BiffError("dimensions")
+    return row_limit, column_limit
+
+
+def _run_inside(
+    claimed: tuple[int, int],
+) -> tuple[tuple[int, int] | None, re.Pattern[bytes] | None]:
+    """The last row and column a DIMENSIONS record claims, and the run pattern for them."""
+    last_row, last_column = claimed[0] - 1, claimed[1] - 1
     if not (0 <= last_row <= 0xFFFF and 0 <= last_column <= 0xFFFF):
         return None, None
     return (last_row, last_column), _run_pattern(last_row, last_column)
@@ -156,34 +178,32 @@ def _run_inside(
 
 @functools.lru_cache(maxsize=32)
 def _run_pattern(last_row: int, last_column: int) -> re.Pattern[bytes]:
-    """One or more consecutive cell records (or ROW records) of exact, usual sizes, all within
+    """One or more consecutive cell, BLANK or ROW records of exact, usual sizes, all within
     A1:(last_row, last_column). Anything else is left to the walk."""
     row, column = _at_most(last_row), _at_most(last_column)
     records = [
         re.escape(struct.pack("<HH", record_type, size)) + row + column + b".{%d}" % (size - 4)
         for record_type, size in _FIXED_CELLS
     ]
+    records.append(re.escape(struct.pack("<HH", _BLANK, 6)) + b".{6}")
     records.append(re.escape(struct.pack("<HH", _ROW, 16)) + b".{16}")
-    # MULRK/MULBLANK: the size says how many cells follow the first column; one option per
-    # count, each allowing only first columns that keep the last cell inside the bounds.
-    for record_type, cell_size in ((0x00BD, 6), (0x00BE, 2)):
-        options = [
-            re.escape(struct.pack("<H", 6 + cell_size * count))
-            + row
-            + _at_most(last_column - count + 1)
-            + b".{%d}" % (cell_size * count + 2)
-            for count in range(1, min(last_column + 1, _MAX_RUN_CELLS) + 1)
-        ]
-        records.append(
-            re.escape(struct.pack("<H", record_type)) + b"(?:" + b"|".join(options) + b")"
-        )
+    # MULRK: the size says how many cells follow the first column; one option per count,
+    # each allowing only first columns that keep the last cell inside the bounds.
+    options = [
+        re.escape(struct.pack("<H", 6 + 6 * count))
+        + row
+        + _at_most(last_column - count + 1)
+        + b".{%d}" % (6 * count + 2)
+        for count in range(1, min(last_column + 1, _MAX_RUN_CELLS) + 1)
+    ]
+    records.append(re.escape(struct.pack("<H", _MULRK)) + b"(?:" + b"|".join(options) + b")")
     return re.compile(b"(?:" + b"|".join(records) + b")++", re.DOTALL)
 
 
 def _at_most(limit: int) -> bytes:
     """A pattern for a little-endian 16-bit number not above ``limit``."""
     high, low = limit >> 8, limit & 0xFF
-    options = [b"[\x00-" + re.escape(bytes([low])) + b"]" + re.escape(bytes([high]))]
+    options = [b"[\\x00-" + re.escape(bytes([low])) + b"]" + re.escape(bytes([high]))]
     if high > 0:
-        options.append(b"[\x00-\xff][\x00-" + re.escape(bytes([high - 1])) + b"]")
+        options.append(b"[\\x00-\\xff][\\x00-" + re.escape(bytes([high - 1])) + b"]")
     return b"(?:" + b"|".join(options) + b")"

@@ -164,5 +164,9 @@ def _prescan_xls(path: Path, limits: ReadLimits) -> None:
     stream = compound.read_stream(stream_name)
     if biff.is_encrypted(stream):
         raise fail(path, "encrypted")
-    for name, rows, columns in biff.sheet_extents(stream):
+    try:
+        extents = biff.sheet_extents(stream)
+    except biff.BiffError as error:
+        raise fail(path, "malformed") from error
+    for name, rows, columns in extents:
         check_cells(path, name, rows, columns, limits)

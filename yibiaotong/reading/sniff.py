@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def _sniff_zip(path: Path, head: bytes) -> Sniffed:
             names = set(archive.namelist())
             if "content.xml" in names and _ods_mimetype(archive, names):
                 return Sniffed("ods")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, zlib.error):
         return Sniffed(_kind_from_first_member(head), damaged=True)
     for member, sniffed in _ZIP_MEMBERS:
         if member in names:

@@ -69,7 +69,7 @@ def decode_text(content: bytes, declared: str | None = None) -> DecodedText:
             return DecodedText(text, "utf-8", notes + replaced)
         try:
             return DecodedText(content.decode(candidate), candidate, notes)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, LookupError):  # LookupError: a declared charset unknown
             continue
     text, replaced = _decode(content, "gb18030")
     return DecodedText(text, "gb18030", notes + replaced)
