@@ -46,6 +46,12 @@ XLSX_CASES = {
     ),
 }
 
+SHARED_STRINGS_CLAIM = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" '
+    'uniqueCount="4000000000"><si><t>a</t></si></sst>'
+)
+
 CHILD = """
 import json, sys
 from pathlib import Path
@@ -106,6 +112,9 @@ def test_hostile_layouts_are_refused_without_crashing(tmp_path: Path) -> None:
     paths = [write_xlsx(tmp_path / f"{name}.xlsx", xml) for name, xml in XLSX_CASES.items()]
     for name, patch in {**XLS_CASES, **XLS_DAMAGED}.items():
         paths.append(_patched_xls(tmp_path / f"{name}.xls", *patch))
+    # calamine reserves room for uniqueCount strings before reading any.
+    one_cell = sheet_xml('<row r="1"><c r="A1" t="s"><v>0</v></c></row>')
+    paths.append(write_xlsx(tmp_path / "claimed_strings.xlsx", one_cell, SHARED_STRINGS_CLAIM))
 
     child = subprocess.run(
         [sys.executable, "-c", CHILD, *map(str, paths)],
@@ -120,5 +129,6 @@ def test_hostile_layouts_are_refused_without_crashing(tmp_path: Path) -> None:
     outcomes = json.loads(child.stdout)
     assert set(outcomes) == {path.stem for path in paths}
     for name, outcome in outcomes.items():
-        expected = "格式异常" if name in XLS_DAMAGED else "表格过大"
+        damaged = name in XLS_DAMAGED or name == "claimed_strings"
+        expected = "格式异常" if damaged else "表格过大"
         assert expected in outcome, (name, outcome)

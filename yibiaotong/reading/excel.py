@@ -149,6 +149,8 @@ def _prescan(path: Path, kind: str, limits: ReadLimits) -> tuple[ods.OdsTable, .
             for table in tables:
                 check_cells(path, table.name, table.rows, table.columns, limits)
             return tables
+        if sheetxml.claimed_shared_strings(archive) > limits.max_cells:
+            raise fail(path, "malformed")
         for part, name in sorted(sheetxml.worksheet_parts(archive).items()):
             rows, columns = sheetxml.sheet_extent(archive, part, limits.max_cells)
             check_cells(path, name, rows, columns, limits)

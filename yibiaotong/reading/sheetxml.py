@@ -36,6 +36,8 @@ _DIMENSION = re.compile(
 # A cell element not written as ``<c r="`` (r missing or not first), or a namespace-prefixed
 # cell: positions must then be counted by the parser path.
 _IRREGULAR = (re.compile(rb'<c(?! r=")[ >/\t\r\n]'), re.compile(rb":c[\s>/]"))
+_HEAD_BYTES = 4096
+_UNIQUE_COUNT = re.compile(rb'<(?:\w+:)?sst\b[^>]*?\buniqueCount="([0-9]{1,20})"')
 # A cell reference of a cell that may hold a value (not self-closing).
 _REFERENCE = re.compile(rb' r="([A-Za-z]+)([0-9]+)"[^>]*(?<!/)>')
 # Largest column for a number of column letters: Z, ZZ, ZZZ.
@@ -93,6 +95,20 @@ def _sheet_names_by_relationship(archive: zipfile.ZipFile, names: set[str]) -> d
         if name and identifier:
             found[identifier.group(1)] = html.unescape(name.group(1).decode("utf-8", "replace"))
     return found
+
+
+def claimed_shared_strings(archive: zipfile.ZipFile) -> int:
+    """The largest ``uniqueCount`` any shared-strings part claims: calamine reserves room for
+    that many strings up front (4 000 000 000 of them abort the process)."""
+    claims = [0]
+    for part in archive.namelist():
+        if part.lower().endswith("sharedstrings.xml"):
+            with archive.open(part) as stream:
+                found = _UNIQUE_COUNT.search(stream.read(_HEAD_BYTES))
+            # calamine ignores a count that does not fit in 32 bits.
+            if found is not None and int(found.group(1)) < 2**32:
+                claims.append(int(found.group(1)))
+    return max(claims)
 
 
 def sheet_extent(archive: zipfile.ZipFile, part: str, max_cells: int) -> tuple[int, int]:

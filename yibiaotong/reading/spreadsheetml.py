@@ -59,7 +59,7 @@ def read_spreadsheetml(path: Path, limits: ReadLimits) -> tuple[SheetGrid, ...]:
         parser.Parse(b"", True)
     except _DoctypeError as error:
         raise fail(path, "xml_declarations") from error
-    except (expat.ExpatError, ValueError) as error:
+    except (expat.ExpatError, ValueError, LookupError) as error:  # LookupError: unknown encoding
         raise fail(path, "malformed") from error
     return tuple(_grid(path, index, sheet, limits) for index, sheet in enumerate(builder.sheets))
 
