@@ -168,6 +168,22 @@ def test_ods_repeat_bomb_is_refused_before_expansion(tmp_path: Path) -> None:
     assert caught.value.location == "bomb.ods"
 
 
+def test_ods_with_a_doctype_is_refused(tmp_path: Path) -> None:
+    import zipfile
+
+    path = write_ods(tmp_path / "dtd.ods", '<table:table table:name="a"/>')
+    with zipfile.ZipFile(path) as archive:
+        content = archive.read("content.xml").decode()
+    content = content.replace("?>", '?><!DOCTYPE x [<!ENTITY a "b">]>', 1)
+    rebuilt = tmp_path / "dtd2.ods"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(rebuilt, "w") as target:
+        for item in source.infolist():
+            data = content.encode() if item.filename == "content.xml" else source.read(item)
+            target.writestr(item, data)
+    with pytest.raises(FileReadError, match="DOCTYPE"):
+        read_workbook(rebuilt)
+
+
 def test_claimed_huge_dimension_does_not_make_a_huge_grid(tmp_path: Path) -> None:
     cells = (
         '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1</v></c></row>'

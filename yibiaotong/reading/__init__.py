@@ -12,7 +12,6 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from xml.parsers import expat
 
 from yibiaotong.messages import msg
 from yibiaotong.model import SheetGrid, Workbook
@@ -20,11 +19,10 @@ from yibiaotong.reading.compound import CompoundFileError
 from yibiaotong.reading.excel import read_excel
 from yibiaotong.reading.htmltable import read_html_tables
 from yibiaotong.reading.limits import ReadLimits, check_file_size, fail
-from yibiaotong.reading.ods import OdsContentError
-from yibiaotong.reading.sheetxml import SheetXmlError
 from yibiaotong.reading.sniff import Sniffed, sniff_file, sniff_kind
 from yibiaotong.reading.spreadsheetml import read_spreadsheetml
 from yibiaotong.reading.text import read_text_table
+from yibiaotong.reading.xmlparse import XmlDeclarationError, XmlSyntaxError
 
 __all__ = ["ReadLimits", "read_workbook", "sniff_kind"]
 
@@ -51,7 +49,6 @@ _DAMAGE = (
     EOFError,
     struct.error,
     CompoundFileError,
-    expat.ExpatError,
     NotImplementedError,  # zipfile: unsupported compression method or zip version
     UnicodeDecodeError,  # zipfile: a member name that is not what the directory says
 )
@@ -99,8 +96,10 @@ def _read_contents(path: Path, sniffed: Sniffed, limits: ReadLimits) -> _Content
             return _Contents(read_spreadsheetml(path, limits))
         table = read_text_table(path, limits)
         return _Contents((table.sheet,), table.encoding, table.notes)
-    except (SheetXmlError, OdsContentError) as error:
-        raise fail(path, "xml_declarations" if "doctype" in str(error) else "malformed") from error
+    except XmlDeclarationError as error:
+        raise fail(path, "xml_declarations") from error
+    except XmlSyntaxError as error:
+        raise fail(path, "malformed") from error
     except _DAMAGE as error:  # before RuntimeError: NotImplementedError is one
         raise fail(path, "corrupt", detail=msg("reading.what.damaged")) from error
     except RuntimeError as error:

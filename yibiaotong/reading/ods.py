@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass, field
-from xml.parsers import expat
 
 from yibiaotong.model import MergedRange
+from yibiaotong.reading.xmlparse import parse_stream
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
@@ -17,10 +17,6 @@ _CHUNK_BYTES = 4 * 2**20
 # One repeat attribute may claim a billion cells; it only counts when the cell has a value,
 # and then the row/column position it reaches is what matters, so cap the arithmetic.
 _MAX_REPEAT = 2**31
-
-
-class OdsContentError(Exception):
-    """content.xml is not well-formed or declares entities."""
 
 
 @dataclass
@@ -36,24 +32,11 @@ class OdsTable:
 def scan_content(archive: zipfile.ZipFile) -> list[OdsTable]:
     """Tables of the spreadsheet in document order."""
     scanner = _Scanner()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.StartElementHandler = scanner.start
-    parser.EndElementHandler = scanner.end
-    try:
-        with archive.open("content.xml") as stream:
-            while block := stream.read(_CHUNK_BYTES):
-                parser.Parse(block, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as error:
-        raise OdsContentError(str(error)) from error
+    with archive.open("content.xml") as stream:
+        parse_stream(iter(lambda: stream.read(_CHUNK_BYTES), b""), scanner.start, scanner.end)
     for table in scanner.tables:
         table.hidden = table.hidden or table.style in scanner.hidden_styles
     return scanner.tables
-
-
-def _refuse_doctype(*_: object) -> None:
-    raise OdsContentError("doctype")
 
 
 class _Scanner:

@@ -25,7 +25,8 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from xml.parsers import expat
+
+from yibiaotong.reading.xmlparse import parse_stream
 
 # Most worksheet parts fit in one chunk, which then needs no copying.
 _CHUNK_BYTES = 64 * 2**20
@@ -48,10 +49,6 @@ _ID = re.compile(rb'\bId="([^"]+)"')
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _NAME = re.compile(rb'\bname="([^"]*)"')
 _RELATIONSHIP_ID = re.compile(rb'\b\w+:id="([^"]+)"')
-
-
-class SheetXmlError(Exception):
-    """The worksheet XML cannot be scanned (declares entities or is not well-formed)."""
 
 
 def worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -265,21 +262,9 @@ def _column_letters(index: int) -> str:
 def _parsed_extent(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
     """Count row and cell positions with expat, following calamine: ``r`` if given, else next."""
     counter = _PositionCounter()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.StartElementHandler = counter.start
-    try:
-        with archive.open(part) as stream:
-            while block := stream.read(_CHUNK_BYTES):
-                parser.Parse(block, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as error:
-        raise SheetXmlError(str(error)) from error
+    with archive.open(part) as stream:
+        parse_stream(iter(lambda: stream.read(_CHUNK_BYTES), b""), counter.start)
     return counter.extent.rows, counter.extent.columns
-
-
-def _refuse_doctype(*_: object) -> None:
-    raise SheetXmlError("doctype")
 
 
 class _PositionCounter:

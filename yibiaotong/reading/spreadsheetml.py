@@ -8,23 +8,20 @@ time is midnight), Boolean → bool, String → str, Error → None.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.parsers import expat
 
 from yibiaotong.model import CellValue, MergedRange, SheetGrid
 from yibiaotong.reading.excel import clip_merged
 from yibiaotong.reading.grid import trim_grid
 from yibiaotong.reading.limits import ReadLimits, check_cells, fail
+from yibiaotong.reading.xmlparse import XmlDeclarationError, XmlSyntaxError, parse_stream
 
 _SS = "urn:schemas-microsoft-com:office:spreadsheet"
 _X = "urn:schemas-microsoft-com:office:excel"
 _CHUNK_BYTES = 4 * 2**20
 _MAX_INDEX = 2**31
-
-
-class _DoctypeError(Exception):
-    """The document declares a DOCTYPE."""
 
 
 @dataclass
@@ -39,33 +36,28 @@ class _Sheet:
 
 def read_spreadsheetml(path: Path, limits: ReadLimits) -> tuple[SheetGrid, ...]:
     builder = _Builder()
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _refuse_doctype
-    parser.StartElementHandler = builder.start
-    parser.EndElementHandler = builder.end
-    parser.CharacterDataHandler = builder.text
     try:
-        with path.open("rb") as stream:
-            while block := stream.read(_CHUNK_BYTES):
-                parser.Parse(block, False)
-                if builder.cell_count > limits.max_cells:
-                    raise fail(
-                        path,
-                        "too_many_cells",
-                        sheet=builder.sheets[-1].name,
-                        cells=builder.cell_count,
-                        limit=limits.max_cells,
-                    )
-        parser.Parse(b"", True)
-    except _DoctypeError as error:
+        parse_stream(_blocks(path, builder, limits), builder.start, builder.end, builder.text)
+    except XmlDeclarationError as error:
         raise fail(path, "xml_declarations") from error
-    except (expat.ExpatError, ValueError, LookupError) as error:  # LookupError: unknown encoding
+    except (XmlSyntaxError, ValueError) as error:  # ValueError: a number or date that is not
         raise fail(path, "malformed") from error
     return tuple(_grid(path, index, sheet, limits) for index, sheet in enumerate(builder.sheets))
 
 
-def _refuse_doctype(*_: object) -> None:
-    raise _DoctypeError
+def _blocks(path: Path, builder: _Builder, limits: ReadLimits) -> Iterator[bytes]:
+    """The file in blocks, stopping as soon as the cells read so far pass the limit."""
+    with path.open("rb") as stream:
+        while block := stream.read(_CHUNK_BYTES):
+            yield block
+            if builder.cell_count > limits.max_cells:
+                raise fail(
+                    path,
+                    "too_many_cells",
+                    sheet=builder.sheets[-1].name,
+                    cells=builder.cell_count,
+                    limit=limits.max_cells,
+                )
 
 
 def _grid(path: Path, index: int, sheet: _Sheet, limits: ReadLimits) -> SheetGrid:
