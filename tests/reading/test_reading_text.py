@@ -124,6 +124,11 @@ def test_detect_delimiter_falls_back_to_comma_for_one_column() -> None:
     assert detect_delimiter("a;b;c\n1;2;3\n") == ";"
 
 
+def test_a_title_line_does_not_decide_the_delimiter() -> None:
+    assert detect_delimiter("某某县低保花名册\n姓名\t住址\n张三\t幸福路\n李四\t和平街\n") == "\t"
+    assert detect_delimiter("某某县低保花名册,,,\n姓名,住址,人数,备注\n张三,幸福路,3,\n") == ","
+
+
 def test_declared_charset_is_preferred_and_gbk_widened() -> None:
     decoded = decode_text("户籍".encode("gbk"), declared="GB2312")
     assert (decoded.text, decoded.encoding) == ("户籍", "gb18030")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,26 +118,26 @@ def _reported(content: bytes, encoding: str) -> str:
 
 
 def detect_delimiter(text: str) -> str:
-    """csv.Sniffer on the first lines; if it cannot tell, the candidate that appears the same
-    number of times on most lines; "," when nothing fits (a one-column file)."""
-    sample = "\n".join(text[: _SNIFF_CHARS * 4].splitlines()[:_SNIFF_LINES])[:_SNIFF_CHARS]
-    first_line = sample.split("\n", 1)[0]
+    """csv.Sniffer on the first lines; if it cannot tell, the candidate found the same number
+    of times on most lines; "," when none appears (a one-column file). A title line without
+    any delimiter, as many exports start with, does not decide."""
+    lines = [line for line in text[: _SNIFF_CHARS * 4].splitlines()[:_SNIFF_LINES] if line.strip()]
+    sample = "\n".join(lines)[:_SNIFF_CHARS]
     try:
         delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except csv.Error:
         delimiter = ""
-    if delimiter and delimiter in first_line:
+    if delimiter and 2 * sum(delimiter in line for line in lines) >= len(lines):
         return delimiter
-    return _count_delimiter(sample.split("\n"))
+    return _count_delimiter(lines)
 
 
 def _count_delimiter(lines: list[str]) -> str:
     best, best_score = ",", 0
     for candidate in _DELIMITERS:
-        counts = [line.count(candidate) for line in lines if line.strip()]
-        if not counts or counts[0] == 0:
-            continue
-        score = sum(1 for count in counts if count == counts[0])
+        counts = Counter(line.count(candidate) for line in lines)
+        counts.pop(0, None)
+        score = max(counts.values(), default=0)
         if score > best_score:
             best, best_score = candidate, score
     return best
@@ -155,6 +156,8 @@ def _parse(path: Path, text: str, delimiter: str, limits: ReadLimits) -> list[li
                 )
             rows.append([value if value != "" else None for value in record])
     except csv.Error as error:
+        if "field larger than field limit" not in str(error):
+            raise fail(path, "malformed") from error
         raise fail(
             path, "field_too_long", line=reader.line_num, limit=csv.field_size_limit()
         ) from error
