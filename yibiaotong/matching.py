@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 
 from yibiaotong.layout import HeaderColumn
-from yibiaotong.schema import Schema, normalise_label
+from yibiaotong.schema import UNIT_SPELLINGS, Schema, normalise_label
 from yibiaotong.storage import Decision
 
 _BRACKETED = re.compile(r"[(（\[【<《][^)）\]】>》]*[)）\]】>》]")
@@ -28,8 +29,29 @@ SCORE_DECISION = 1.0
 SCORE_ALIAS = 1.0
 SCORE_ROLE_PATH = 0.95
 SCORE_CONTEXT = 0.9
-SCORE_SUFFIX = 0.88
+SCORE_SUFFIX = 0.8  # a decomposed header (军人姓名 → 姓名) is offered for review, not accepted
 FUZZY_SCALE = 0.95
+# Below this share of sample values fitting a strongly typed element, the header is not trusted.
+VALUE_FIT_FLOOR = 0.3
+MIN_SAMPLES = 3
+# A header that starts with one of these words speaks of somebody else than the row's person
+# (父母务工地, 亲属电话); without a role element for it, the column goes to review.
+OTHER_PERSON_WORDS = (
+    "父母",
+    "亲属",
+    "家属",
+    "兄弟",
+    "姐妹",
+    "祖父",
+    "祖母",
+    "外公",
+    "外婆",
+    "村级填报人",
+    "填报人",
+    "填表人",
+    "经办人",
+    "审核人",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,15 +134,18 @@ class HeaderMatcher:
         """Match every column of one form; context from the other columns settles ambiguities."""
         decided = {(d.form_key, d.header_path): d for d in decisions}
         first = [self._match_alone(c, form_key, decided) for c in columns]
-        ledgers = Counter(
-            self.schema.elements[m.element].ledger
+        accepted = [
+            self.schema.elements[m.element]
             for m in first
             if m.element is not None and m.status == "accepted"
-        )
-        final = [
-            self._settle(match, ledgers, (samples or {}).get(match.index, ())) for match in first
         ]
-        return _demote_duplicates(final)
+        ledgers = Counter(e.ledger for e in accepted)
+        final = []
+        for match in first:
+            values = (samples or {}).get(match.index, ())
+            settled = self._settle(match, ledgers, values)
+            final.append(self._check_values(settled, values))
+        return _demote_duplicates(final, columns)
 
     # -- one column --------------------------------------------------------------------------
 
@@ -139,21 +164,30 @@ class HeaderMatcher:
                 )
         if key in self.layout:
             return ColumnMatch(column.index, None, "layout", 1.0, "layout")
-        candidates = self._candidates(key, column.path)
+        candidates = [
+            c
+            for c in self._candidates(key, column.path, match_key(column.header))
+            if _unit_fits(column.unit, self.schema.elements[c.element].unit)
+        ]
         return self._judge(column.index, candidates)
 
-    def _candidates(self, key: str, path: Sequence[str]) -> list[Candidate]:
+    def _candidates(self, key: str, path: Sequence[str], written: str) -> list[Candidate]:
         found: list[Candidate] = []
         role = self._role_from_path(path[:-1])
         if role is not None:
-            found += self._role_candidates(role, key)
-            if found:  # the group header names whose fact this is (监护人信息/姓名)
-                return _best_per_element(found)
+            # The group header names whose fact this is (监护人信息/姓名). A fact the role has no
+            # element for is still that person's, never the row's own: it goes to review.
+            return _best_per_element(self._role_candidates(role, key))
         for variant in _variants(key):
             found += [Candidate(e, SCORE_ALIAS, "alias") for e in self.index.get(variant, ())]
+        if not found:  # the header as written, unit included (牛（头）): schemas list such forms
+            found += [Candidate(e, SCORE_ALIAS, "alias") for e in self.index.get(written, ())]
         if not any(c.method == "alias" for c in found):
             found += self._suffix_candidates(key)
             found += self._fuzzy_candidates(key)
+        if any(word in match_key(part) for part in path[:-1] for word in OTHER_PERSON_WORDS):
+            # Under 外出务工父母 a plain 务工地点 is the parents', not the row person's.
+            found = [c for c in found if self.schema.elements[c.element].role is not None]
         return _best_per_element(found)
 
     def _role_from_path(self, parents: Sequence[str]) -> str | None:
@@ -179,6 +213,8 @@ class HeaderMatcher:
         for alias in self.suffix_keys:
             if len(alias) < len(key) and key.endswith(alias):
                 prefix = key[: -len(alias)]
+                if prefix.startswith(OTHER_PERSON_WORDS):
+                    return []
                 role = next((r for p, r in self.role_prefixes if prefix.endswith(p) and p), None)
                 found = []
                 for element in self.index[alias]:
@@ -213,10 +249,36 @@ class HeaderMatcher:
         element = best.element if status == "accepted" else None
         return ColumnMatch(index, element, best.method, best.score, status, shown)
 
+    def _check_values(self, match: ColumnMatch, samples: Sequence[str]) -> ColumnMatch:
+        """A header that promises IDs, phones, credit codes or a code list must hold mostly
+        such values (证件类型 holding 医保's own "1" is not the GA/T 517 code list)."""
+        if match.element is None or match.status != "accepted" or match.method == "decision":
+            return match
+        element = self.schema.elements[match.element]
+        if len(samples) < MIN_SAMPLES:
+            return match
+        if element.type in _STRICT_TYPES:
+            fitting = _type_fit(samples, element.type)
+        elif element.type in {"address", "name"}:  # 户口所在地 holding 4-digit codes is no address
+            fitting = sum(1 for value in samples if _HAN.search(value))
+        elif element.type == "code" and element.code_list is not None:
+            codes = self.schema.code_lists[element.code_list]
+            fitting = sum(1 for value in samples if codes.lookup(value) is not None)
+        else:
+            return match
+        if fitting / len(samples) >= VALUE_FIT_FLOOR:
+            return match
+        first = Candidate(match.element, match.score, match.method)
+        candidates = (first, *match.candidates)
+        return ColumnMatch(match.index, None, "values-disagree", match.score, "review", candidates)
+
     def _settle(
-        self, match: ColumnMatch, ledgers: Counter[str], samples: Sequence[str]
+        self,
+        match: ColumnMatch,
+        ledgers: Counter[str],
+        samples: Sequence[str],
     ) -> ColumnMatch:
-        """Break a tie between equally good candidates by the form's ledgers and the values."""
+        """Break a tie between equally good candidates by the values and the form's ledgers."""
         if match.method != "ambiguous":
             return match
 
@@ -256,11 +318,14 @@ def _best_per_element(found: list[Candidate]) -> list[Candidate]:
     return sorted(best.values(), key=lambda c: (-c.score, c.element))
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_STRICT_TYPES = frozenset({"id_number", "phone", "uscc"})
 _TYPE_PATTERNS = {
-    "id_number": re.compile(r"^\d{17}[\dXx]$|^\d{15}$"),
-    "phone": re.compile(r"^(\+?86)?1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$"),
+    # Also IDs that Excel turned into numbers (1.50999E+17): damaged, but IDs all the same.
+    "id_number": re.compile(r"^\d{17}[\dXx]$|^\d{15}$|^\d(\.\d+)?E\+1[4-7]$", re.IGNORECASE),
+    "phone": re.compile(r"^(\+?86)?1[3-9]\d{9}(\.0)?$|^0\d{2,3}-?\d{7,8}$"),
     "uscc": re.compile(r"^[0-9A-HJ-NPQRTUWXY]{18}$"),
-    "date": re.compile(r"^\d{4}[-/.年]\d{1,2}"),
+    "date": re.compile(r"^\d{4}[-/.年]\d{1,2}|^\d{8}$"),
     "account": re.compile(r"^\d{10,30}$"),
 }
 
@@ -270,24 +335,44 @@ def _type_fit(samples: Sequence[str], element_type: str) -> int:
     pattern = _TYPE_PATTERNS.get(element_type)
     if pattern is None:
         return 0
-    return sum(1 for value in samples if pattern.match(value.replace(" ", "")))
+    return sum(
+        1
+        for value in samples
+        if pattern.match(unicodedata.normalize("NFKC", value).replace(" ", ""))
+    )
 
 
-def _demote_duplicates(matches: list[ColumnMatch]) -> list[ColumnMatch]:
-    """A form rarely asks the same fact twice: a second column on one element goes to review."""
-    seen: set[str] = set()
+def _unit_fits(header_unit: str | None, element_unit: str | None) -> bool:
+    """A unit written in the header (亩, ㎡, 元) must be one the element can be measured in."""
+    if not header_unit or not element_unit:
+        return True
+    spellings = UNIT_SPELLINGS.get(element_unit, (element_unit,))
+    wanted = {normalise_label(u) for u in spellings}
+    return normalise_label(header_unit) in wanted or normalise_label(header_unit).startswith("元")
+
+
+def _demote_duplicates(
+    matches: list[ColumnMatch], columns: Sequence[HeaderColumn]
+) -> list[ColumnMatch]:
+    """A form rarely asks the same fact twice. Of several columns on one element the strongest
+    keeps it (the least qualified header, then the best score: 合计发放金额 over 禁牧/补助金额);
+    the others go to review."""
+    depth = {column.index: len(column.path) for column in columns}
+    keeper: dict[str, ColumnMatch] = {}
+    for match in matches:
+        if match.element is None or match.status != "accepted":
+            continue
+        best = keeper.get(match.element)
+        rank = (depth.get(match.index, 1), -match.score, match.index)
+        if best is None or rank < (depth.get(best.index, 1), -best.score, best.index):
+            keeper[match.element] = match
     out = []
     for match in matches:
         element = match.element
-        if element is None or match.status != "accepted":
+        if element is None or match.status != "accepted" or keeper[element] is match:
             out.append(match)
-        elif element in seen:
-            first = Candidate(element, match.score, match.method)
-            candidates = (first, *match.candidates)
-            out.append(
-                ColumnMatch(match.index, None, "duplicate", match.score, "review", candidates)
-            )
-        else:
-            seen.add(element)
-            out.append(match)
+            continue
+        first = Candidate(element, match.score, match.method)
+        candidates = (first, *match.candidates)
+        out.append(ColumnMatch(match.index, None, "duplicate", match.score, "review", candidates))
     return out

@@ -42,13 +42,17 @@ _CODE_LABEL_SEPARATORS = "-_:.、,;/|"
 # ---------------------------------------------------------------------------------------------
 
 
+_DASHES = str.maketrans(dict.fromkeys("—–‒―~〜", "-"))
+
+
 def normalise_label(text: str) -> str:
     """Comparison form of a header or code label.
 
     NFKC (full-width → half-width), all whitespace removed (also embedded line breaks), ``*``
-    removed, ASCII letters lower-cased. Idempotent.
+    removed, dashes and tildes unified to "-" (90—99岁 = 90-99岁), ASCII letters lower-cased.
+    Idempotent.
     """
-    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", text).translate(_DASHES)
     stripped = "".join(char for char in folded if not char.isspace() and char != "*")
     recomposed = unicodedata.normalize("NFKC", stripped)
     return "".join(char.lower() if char.isascii() else char for char in recomposed)
@@ -266,7 +270,7 @@ UNIT_SPELLINGS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "万元": ("万元",),
         "平方米": ("平方米", "㎡", "m²", "平米", "平方"),
         "平方公里": ("平方公里", "km²"),
-        "头(只)": ("头(只)", "头/只", "头", "只"),
+        "头(只)": ("头(只)", "头/只", "头只", "头", "只"),
     }
 )
 

@@ -291,7 +291,7 @@ def _assistance_book(ctx: Ctx) -> WorkbookSpec:
         *grouped(
             "供养标准（元/月）",
             [
-                col("基本生活标准", "subsidy_standard", f.MONEY),
+                col("基本生活标准", "support_standard", f.MONEY),
                 local("照料护理标准", "care_standard", f.MONEY),
             ],
         ),

@@ -289,10 +289,10 @@ def _farms_and_coops(ctx: Ctx) -> WorkbookSpec:
         farms.append(record)
     farm_columns = [
         serial(),
-        local("农牧场名称", "farm"),
+        col("农牧场名称", "org_name", source="farm"),
         col("经营者姓名", "legal_rep_name"),
         col("经营者身份证号", "legal_rep_id_number", width=21),
-        col("联系电话", "phone", width=14),
+        col("联系电话", "org_phone", source="phone", width=14),
         col("经营类型", "operator_type"),
         col("耕地面积（亩）", "cultivated_area"),
         col("草场面积（亩）", "grassland_area"),
@@ -563,8 +563,8 @@ def _village_basic(ctx: Ctx) -> WorkbookSpec:
                 local("60岁以上人口（人）", "over60"),
             ],
         ),
-        local("耕地面积（亩）", "cultivated"),
-        local("党员数（人）", "party"),
+        col("耕地面积（亩）", "area_cultivated_area", source="cultivated"),
+        col("党员数（人）", "area_party_member_count", source="party"),
         local("网格数（个）", "grids"),
         col("村（社区）书记", "village_secretary", source="secretary"),
     ]
