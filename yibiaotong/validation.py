@@ -21,8 +21,9 @@ from yibiaotong.model import CellRef, CellValue, Finding, Severity
 from yibiaotong.schema import Schema
 from yibiaotong.values import cell_text
 
-# Keys whose repetition inside one form means the same entity was listed twice.
-_UNIQUE_KEYS = ("id_number", "uscc", "house_code")
+# Keys whose joint repetition inside one form means the same entity was listed twice. All
+# present keys together: a homestead roster may list one owner (id_number) for two houses.
+_UNIQUE_KEYS = ("id_number", "uscc", "house_code", "house_address", "account_no")
 _ID_CHECKS = ("id-sex-mismatch", "id-birth-mismatch")
 
 
@@ -54,7 +55,8 @@ def _frame(
     values: Mapping[str, pl.Series],
 ) -> tuple[pl.DataFrame, dict[str, int]]:
     data: dict[str, Any] = {"row_no": list(layout.data_rows)}
-    columns_of: dict[str, int] = {}
+    data_columns = [m.index for m in matches if m.status != "layout"]
+    columns_of: dict[str, int] = {"first_data_column": min(data_columns, default=0)}
     for column in layout.columns:
         if column.required:
             name = f"required_{column.index}"
@@ -64,7 +66,11 @@ def _frame(
         if match.element is not None and match.status == "accepted" and match.element in values:
             data[match.element] = values[match.element]
             columns_of.setdefault(match.element, match.index)
-    return pl.DataFrame(data, strict=False), columns_of
+    frame = pl.DataFrame(data, strict=False)
+    keys = [k for k in _UNIQUE_KEYS if k in frame.columns]
+    if keys:  # null when any key is unusable: a row with a damaged key repeats nothing
+        frame = frame.with_columns(entity_key=pl.concat_str(keys, separator="|"))
+    return frame, columns_of
 
 
 def _contract(
@@ -75,9 +81,9 @@ def _contract(
         for c in layout.columns
         if c.required
     }
-    key = next((k for k in _UNIQUE_KEYS if k in values), None)
-    if key is not None:
-        columns[key] = pa.Column(str, nullable=True, unique=True, required=False)
+    keys = [k for k in _UNIQUE_KEYS if k in values]
+    if keys:
+        columns["entity_key"] = pa.Column(str, nullable=True, unique=True, required=False)
     checks = []
     if "id_number" in values and "sex" in values:
         checks.append(pa.Check(_sex_agrees, name="id-sex-mismatch"))
@@ -128,12 +134,15 @@ def _findings(
             code, element = "required-missing", None
             col_index = columns_of.get(str(column_name))
         elif check == "field_uniqueness":
+            if failure["failure_case"] is None:  # blank or unusable keys repeat nothing
+                continue
             value = str(failure["failure_case"])
             if value not in first_seen:
                 first_seen.add(value)
                 continue
-            code, element = "duplicate-row", str(column_name)
-            col_index = columns_of.get(element)
+            # A repeated row is pointed at by its first data cell, like a clerk would mark it.
+            code, element = "duplicate-row", None
+            col_index = columns_of.get("first_data_column")
         elif check in _ID_CHECKS:
             code, element = check, "id_number"
             col_index = columns_of.get("sex" if check == "id-sex-mismatch" else "birth_date")

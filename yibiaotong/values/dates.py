@@ -53,18 +53,22 @@ def latest_plausible(today: dt.date) -> dt.date:
 
 
 def normalise_dates(cells: pl.LazyFrame, rules: ColumnRules) -> pl.DataFrame:
-    """value "YYYY-MM-DD"."""
-    frame = _with_parsed(cells, rules, year_month=False)
+    """value "YYYY-MM-DD", or "YYYY-MM" where the form wrote only a month (出生年月 1991.04):
+    the value keeps the precision it was given, no day is invented."""
+    frame = _with_parsed(cells, rules, year_month=False, accept_month=True)
     parsed = pl.col("parsed")
     checks = [
         *_serial_checks(rules),
         Check("date-format", pl.col("year_only"), msg("values.detail.date_year_only")),
-        Check("date-format", pl.col("shape") == "ym", msg("values.detail.date_no_day")),
         Check("date-format", pl.col("shape").is_null(), msg("values.detail.date_format")),
         Check("date-format", parsed.is_null(), msg("values.detail.date_impossible")),
         _range_check(parsed),
     ]
-    value = parsed.dt.to_string("%Y-%m-%d")
+    value = (
+        pl.when(pl.col("shape") == "ym")
+        .then(parsed.dt.to_string("%Y-%m"))
+        .otherwise(parsed.dt.to_string("%Y-%m-%d"))
+    )
     return decide(frame, clean=pl.col("written"), value=value, checks=checks)
 
 
@@ -111,14 +115,17 @@ def _range_check(parsed: pl.Expr) -> Check:
     )
 
 
-def _with_parsed(cells: pl.LazyFrame, rules: ColumnRules, *, year_month: bool) -> pl.LazyFrame:
+def _with_parsed(
+    cells: pl.LazyFrame, rules: ColumnRules, *, year_month: bool, accept_month: bool = False
+) -> pl.LazyFrame:
     """Adds columns written, shape ("serial"/"ymd"/"ym"/null), parsed, serial_day, year_only.
 
     ``written`` is the cleaned text; ``parsed`` the Date (for year_month, the first of the month).
     """
     written = normalised_text_expr(pl.col("text"))
     frame = cells.with_columns(written.alias("written"))
-    unified = _unified(pl.col("written"), year_month=year_month)
+    months = year_month or accept_month
+    unified = _unified(pl.col("written"), year_month=months)
     frame = frame.with_columns(unified.alias("unified"))
     unified_col = pl.col("unified")
     is_serial = pl.col("numeric") & ~pl.col("written").str.contains(_NUMBER_WRITTEN_AS_DATE)
@@ -139,7 +146,7 @@ def _with_parsed(cells: pl.LazyFrame, rules: ColumnRules, *, year_month: bool) -
         pl.when(is_serial).then(serial_day).otherwise(None).alias("serial_day"),
         pl.col("written").str.contains(r"^[0-9]{4}$").alias("year_only"),
     )
-    text_date = _text_date(unified_col, year_month=year_month)
+    text_date = _text_date(unified_col, year_month=months)
     serial_date = _serial_date(pl.col("serial_day"), rules.date_1904)
     parsed = pl.when(pl.col("serial_day").is_not_null()).then(serial_date).otherwise(text_date)
     if year_month:
