@@ -69,9 +69,10 @@ def test_role_from_group_header(matcher: HeaderMatcher) -> None:
 
 def test_subject_prefix_is_the_row_person(matcher: HeaderMatcher) -> None:
     # A subject prefix (受助人员…, like 伤残身份证号 in real 优抚 templates) names the row person.
+    # Decomposed headers are weaker evidence: offered as the best candidate, for review.
     (match,) = matcher.match_form(_columns("受助人员公民身份号码"), form_key="t")
-    assert match.element == "id_number"
-    assert match.method == "suffix"
+    assert (match.status, match.method) == ("review", "suffix")
+    assert match.candidates[0].element == "id_number"
 
 
 def test_layout_columns_are_not_data(matcher: HeaderMatcher) -> None:
@@ -107,3 +108,33 @@ def test_every_decision_has_method_and_score(matcher: HeaderMatcher) -> None:
         assert match.method
         assert 0.0 <= match.score <= 1.0
         assert (match.status == "accepted") == (match.score >= 0.85 and match.element is not None)
+
+
+def test_other_persons_facts_are_not_the_row_persons(matcher: HeaderMatcher) -> None:
+    found = matcher.match_form(
+        _columns(("外出务工父母", "父亲姓名"), ("外出务工父母", "务工地点"), "村级填报人姓名"),
+        form_key="t",
+    )
+    assert found[0].element == "father_name"
+    assert [m.status for m in found[1:]] == ["review", "review"]
+
+
+def test_values_overrule_a_misleading_header(matcher: HeaderMatcher) -> None:
+    columns = _columns("证件类型", "身份证号")
+    samples = {0: ["1", "1", "1", "1"], 1: ["1.50999E+17"] * 4}
+    kinds, ids = matcher.match_form(columns, form_key="t", samples=samples)
+    assert (kinds.status, kinds.method) == ("review", "values-disagree")  # 医保's own "1" code
+    assert ids.element == "id_number"  # damaged IDs are IDs all the same
+
+
+def test_units_and_context_choose_between_shared_aliases(matcher: HeaderMatcher) -> None:
+    facility = _columns("场所名称", "场所地址", "联系电话")
+    assert matcher.match_form(facility, form_key="t")[2].element == "facility_phone"
+    person = _columns("姓名", "身份证号", "联系电话")
+    assert matcher.match_form(person, form_key="t")[2].element == "phone"
+    in_acres = HeaderColumn(0, "A", "面积（亩）", ("面积（亩）",), "面积", False, "亩")
+    in_metres = HeaderColumn(0, "A", "面积（㎡）", ("面积（㎡）",), "面积", False, "㎡")
+    (acres,) = matcher.match_form([in_acres], form_key="t")
+    (metres,) = matcher.match_form([in_metres], form_key="t")
+    assert {c.element for c in acres.candidates}.isdisjoint({"facility_area", "house_area"})
+    assert {c.element for c in metres.candidates} >= {"facility_area", "house_area"}

@@ -159,7 +159,7 @@ def test_every_alias_is_unique_or_declared_shared(schema: Schema) -> None:
         ("公民身份号码", "id_number"),
         ("身份证号码", "id_number"),
         ("联系方式（手机）", "phone"),
-        ("联系\n电话*", "phone"),
+        ("手机\n号码*", "phone"),
         ("户口簿住址", "hukou_address"),
         ("出生年月", "birth_date"),
         ("开户银行帐号", "account_no"),

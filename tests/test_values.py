@@ -421,7 +421,6 @@ def test_excel_serials_1900_and_1904() -> None:
         ("2024-02-30", "date-format"),
         ("2023年2月29日", "date-format"),
         ("2024-13-01", "date-format"),
-        ("2024-05", "date-format"),
         ("2024", "date-format"),
         (2024, "date-format"),  # a bare year typed as a number, not serial 2024
         ("昨天", "date-format"),
@@ -751,3 +750,18 @@ def test_masks_never_reveal_more_than_the_style_allows(value: str, style: str) -
     assert value.startswith(shown_head)
     assert value.endswith(shown_tail)
     assert len(value) - len(shown_head) - len(shown_tail) >= 1 or not value
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1991.04", "1991-04"),
+        ("194907", "1949-07"),
+        ("2010年12月", "2010-12"),
+        ("2024-05", "2024-05"),
+    ],
+)
+def test_month_precision_dates_keep_their_precision(value: CellValue, expected: str) -> None:
+    # 出生年月 columns write months; the value keeps that precision, no day is invented.
+    row = one(value, "date")
+    assert (row["value"], row["code"]) == (expected, None)
