@@ -18,13 +18,18 @@ ROWS = [
 ]
 
 
-def _form(path: Path, title: str = "城乡低保对象花名册", rows: list[list[object]] = ROWS) -> Path:
+def _form(
+    path: Path,
+    title: str = "城乡低保对象花名册",
+    rows: list[list[object]] = ROWS,
+    unit: str = "青山旗民政局",
+) -> Path:
     book = openpyxl.Workbook()
     sheet = book.active
     assert sheet is not None
     sheet.title = "花名册"
     sheet.append([title])
-    sheet.append(["填报单位：青山旗民政局", None, None, "填报日期：2026年10月31日"])
+    sheet.append([f"填报单位：{unit}", None, None, "填报日期：2026年10月31日"])
     sheet.append(HEADER)
     for row in rows:
         sheet.append(row)
@@ -109,3 +114,16 @@ def test_form_key_ignores_periods() -> None:
         "民政", "2026年第三季度城乡低保对象花名册（）", ""
     )
     assert make_form_key("民政", "低保花名册", "") != make_form_key("残联", "低保花名册", "")
+
+
+def test_same_form_from_another_unit_is_another_submission(
+    tmp_path: Path, settings: Settings
+) -> None:
+    ingest_paths([_form(tmp_path / "甲.xlsx", unit="红旗镇民政办")], settings)
+    (other,) = ingest_paths(
+        [_form(tmp_path / "乙.xlsx", ROWS[:1], unit="白云街道民政办")], settings
+    ).files
+    assert other.status == "stored"
+    with Store.open(settings.database, read_only=True) as store:
+        keys = store.frame("SELECT DISTINCT form_key FROM forms")
+    assert keys.height == 1  # still one form of the department, filled by two units

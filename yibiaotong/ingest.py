@@ -7,9 +7,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -366,7 +367,7 @@ def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> Fi
         outcome.message = "；".join(s.message for s in prepared.skipped) or msg("ingest.no_form")
         outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
         return outcome
-    previous = store.forms_by_key([form.form_key for form in prepared.forms])
+    previous = _earlier_versions(store, prepared.forms)
     if not previous.is_empty() and not replace:
         outcome.status = "needs-replace"
         outcome.message = msg("ingest.needs_replace", old=Path(previous["path"][0]).name)
@@ -387,6 +388,39 @@ def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> Fi
             _store_form(store, file_id, prepared.path, form, outcome)
     outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
     return outcome
+
+
+_UNIT_LABELS = ("填报单位", "填表单位", "报送单位", "单位名称", "单位")
+
+
+def filing_unit(meta: Mapping[str, str]) -> str:
+    """Who filled the form (填报单位): the same form from another village is another submission."""
+    for label in _UNIT_LABELS:
+        for key, text in meta.items():
+            if key.startswith(label) and text.strip():
+                return match_key(re.sub(r"[（(]?盖章[）)]?", "", text))
+    return ""
+
+
+def _earlier_versions(store: Store, forms: Sequence[PreparedForm]) -> pl.DataFrame:
+    """Stored forms this file is a newer version of: same form, same filing unit."""
+    found = store.forms_by_key([form.form_key for form in forms])
+    if found.is_empty():
+        return found
+    metas = store.frame(
+        "SELECT form_id, meta FROM forms WHERE form_id IN (SELECT unnest(?))",
+        [found["form_id"].to_list()],
+    )
+    units = {
+        form_id: filing_unit(json.loads(meta) if meta else {})
+        for form_id, meta in metas.iter_rows()
+    }
+    wanted = {(form.form_key, filing_unit(form.layout.meta)) for form in forms}
+    keep = [
+        (form_key, units.get(form_id, "")) in wanted
+        for form_id, form_key in found.select("form_id", "form_key").iter_rows()
+    ]
+    return found.filter(pl.Series(keep, dtype=pl.Boolean))
 
 
 def _store_form(
@@ -437,7 +471,6 @@ def _store_form(
 
 
 def _columns_frame(form_id: int, form: PreparedForm) -> pl.DataFrame:
-    import json
 
     records = []
     for column, match in zip(form.layout.columns, form.matches, strict=True):
