@@ -121,7 +121,7 @@ def test_same_form_from_another_unit_is_another_submission(
 ) -> None:
     ingest_paths([_form(tmp_path / "甲.xlsx", unit="红旗镇民政办")], settings)
     (other,) = ingest_paths(
-        [_form(tmp_path / "乙.xlsx", ROWS[:1], unit="白云街道民政办")], settings
+        [_form(tmp_path / "乙.xlsx", rows=ROWS[:1], unit="白云街道民政办")], settings
     ).files
     assert other.status == "stored"
     with Store.open(settings.database, read_only=True) as store:
