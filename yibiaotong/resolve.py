@@ -21,8 +21,10 @@ from typing import Any
 
 import polars as pl
 
+from yibiaotong.model import Severity
 from yibiaotong.schema import Schema
 from yibiaotong.storage import Store
+from yibiaotong.values import SEVERITY
 
 # Which element keys an entity of each kind, strongest first. The first key of a cluster
 # names the entity, so an entity keeps its id when weaker keys are added later.
@@ -33,6 +35,7 @@ ENTITY_KEYS: Mapping[str, tuple[str, ...]] = {
     "grid": ("grid_code", "grid_name"),
     "area": ("admin_code", "village"),
 }
+_ERROR_CODES = frozenset(code for code, level in SEVERITY.items() if level == Severity.ERROR)
 # Ledger entity kinds that are about the row's own person.
 PERSON_KINDS = frozenset({"person", "person_house", "tag"})
 # Ledger entity kinds whose rows are records of their own (one per row), linked to the person.
@@ -152,6 +155,11 @@ def _load(store: Store) -> pl.DataFrame:
         FROM observations o JOIN forms f USING (form_id) JOIN files fi USING (file_id)
         WHERE o.element_id IS NOT NULL
         """
+    ).with_columns(
+        # A value flagged as an error (bad checksum, impossible date …) is kept and reported,
+        # but never keys an entity nor becomes a ledger's current value.
+        valid=pl.col("value").is_not_null()
+        & ~pl.col("finding").is_in(list(_ERROR_CODES)).fill_null(False)
     )
 
 
@@ -197,9 +205,7 @@ def _rank_key(kind: str, key: str) -> tuple[int, str]:
 
 def _row_values(observations: pl.DataFrame) -> dict[tuple[int, int], dict[str, str]]:
     """(form, row) → element → the first usable value in that row."""
-    usable = observations.filter(pl.col("value").is_not_null()).sort(
-        "form_id", "row_no", "col_index"
-    )
+    usable = observations.filter(pl.col("valid")).sort("form_id", "row_no", "col_index")
     rows: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
     for form_id, row_no, element, value in usable.select(
         "form_id", "row_no", "element_id", "value"
@@ -211,9 +217,7 @@ def _row_values(observations: pl.DataFrame) -> dict[tuple[int, int], dict[str, s
 def _row_raw_ids(observations: pl.DataFrame) -> dict[tuple[int, int], str]:
     """(form, row) → the raw text of an unusable 身份证号 cell, for fallback matching."""
     broken = observations.filter(
-        (pl.col("element_id") == "id_number")
-        & pl.col("value").is_null()
-        & pl.col("raw").is_not_null()
+        (pl.col("element_id") == "id_number") & ~pl.col("valid") & pl.col("raw").is_not_null()
     )
     return {(f, r): raw for f, r, raw in broken.select("form_id", "row_no", "raw").iter_rows()}
 
@@ -241,35 +245,92 @@ def _birth_from_id(text: str) -> str | None:
     return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:]}"
 
 
+# Facts distinctive enough to tell two people of the same name apart, by element type.
+_DISTINCTIVE_TYPES = frozenset({"date", "year_month", "phone", "address", "account"})
+
+
+@dataclass
+class _Known:
+    """What the rows with a valid 身份证号 say about one person, for matching the others."""
+
+    number: str
+    facts: dict[str, set[str]]
+
+
+def _comparable_value(element_type: str, value: str) -> str:
+    return normalise_address(value) if element_type == "address" else value
+
+
+def _evidence(
+    known: _Known, values: Mapping[str, str], raw_id: str, types: Mapping[str, str]
+) -> list[str]:
+    """Which distinctive facts of a row without a usable ID agree with a known person."""
+    found = []
+    birth = values.get("birth_date") or _birth_from_id(raw_id)
+    births = known.facts.get("birth_date", set()) | {_birth_from_id(known.number) or ""}
+    if birth and any(b and (b.startswith(birth) or birth.startswith(b)) for b in births):
+        found.append("birth_date")
+    digits = re.sub(r"\D", "", raw_id)
+    # A damaged ID keeps its leading digits: an Excel float keeps 15, "1.50999E+17" keeps 6.
+    if len(digits) >= 14 and known.number.startswith(digits[:14]):
+        found.append("id_prefix")
+    for element, value in values.items():
+        kind = types.get(element)
+        if element == "birth_date" or kind not in _DISTINCTIVE_TYPES:
+            continue
+        seen = known.facts.get(element, set())
+        if kind in {"date", "year_month"}:  # 2010年12月 on one form agrees with 2010-12-05
+            if any(v.startswith(value) or value.startswith(v) for v in seen):
+                found.append(element)
+        elif _comparable_value(kind, value) in seen:
+            found.append(element)
+    return found
+
+
 def _persons(
     rows: Mapping[tuple[int, int], Mapping[str, str]],
     raw_ids: Mapping[tuple[int, int], str],
     row_ids: Mapping[tuple[int, int], str],
+    types: Mapping[str, str],
 ) -> tuple[dict[tuple[int, int], tuple[str, str]], dict[str, dict[str, str]]]:
-    """Each row's own person: (entity id, evidence); plus every person's keys."""
+    """Each row's own person: (entity id, evidence); plus every person's keys.
+
+    A row without a usable ID joins a known person only when the name agrees and at least one
+    distinctive fact does too (birth date, the surviving digits of the ID, a phone, an address,
+    a date such as 入党时间), and exactly one known person fits; the evidence is recorded.
+    Otherwise the row stays its own entity: never merged on a guess.
+    """
     by_id: dict[tuple[int, int], tuple[str, str]] = {}
-    known: dict[tuple[str, str], set[str]] = defaultdict(set)  # (name, birth) → valid IDs
     keys: dict[str, dict[str, str]] = {}
+    people: dict[str, _Known] = {}
+    by_name: dict[str, set[str]] = defaultdict(set)
     for place, values in rows.items():
         number = values.get("id_number")
-        if number:
-            eid = entity_id("person", number)
-            by_id[place] = (eid, "id_number")
-            keys[eid] = {"id_number": number}
-            name, birth = values.get("name"), values.get("birth_date") or _birth_from_id(number)
-            if name and birth:
-                known[(normalise_name(name), birth)].add(number)
+        if not number:
+            continue
+        eid = entity_id("person", number)
+        by_id[place] = (eid, "id_number")
+        keys[eid] = {"id_number": number}
+        known = people.setdefault(number, _Known(number, defaultdict(set)))
+        for element, value in values.items():
+            kind = types.get(element)
+            if kind in _DISTINCTIVE_TYPES:
+                known.facts[element].add(_comparable_value(kind, value))
+        if values.get("name"):
+            by_name[normalise_name(values["name"])].add(number)
     for place, values in rows.items():
         if place in by_id or not values.get("name"):
             continue
-        name = normalise_name(values["name"])
-        birth = values.get("birth_date") or _birth_from_id(raw_ids.get(place, ""))
-        matches = known.get((name, birth or ""), set())
-        if birth and len(matches) == 1:
-            number = next(iter(matches))
-            by_id[place] = (entity_id("person", number), "name+birth_date")
+        raw_id = raw_ids.get(place, "")
+        fits = {
+            number: facts
+            for number in by_name.get(normalise_name(values["name"]), set())
+            if (facts := _evidence(people[number], values, raw_id, types))
+        }
+        if len(fits) == 1:
+            number, facts = next(iter(fits.items()))
+            by_id[place] = (entity_id("person", number), "+".join(["name", *facts]))
         else:
-            # Never merged on a guess: this row stays its own, flagged entity.
             eid = entity_id("person", f"row={row_ids[place]}")
             by_id[place] = (eid, "unresolved")
             keys[eid] = {"row": row_ids[place]}
@@ -296,6 +357,10 @@ def _cluster_entities(
         row_keys: dict[tuple[int, int], list[str]] = {}
         for place, values in rows.items():
             keys = [_key_of(e, values[e]) for e in elements if values.get(e)]
+            if kind == "house" and not keys and values.get("current_address"):
+                # 人房关联: where a row describes no house itself, the row person's 现住址 names
+                # the house they live in (以房找人 depends on it).
+                keys.append(_key_of("house_address", values["current_address"]))
             if kind == "household" and not values.get("head_id_number"):
                 own = persons.get(place)
                 number = person_numbers.get(own[0]) if own else None
@@ -381,7 +446,7 @@ def _survive(
         schema={"element_id": pl.String, "source": pl.String},
     )
     usable = (
-        attached.filter(pl.col("value").is_not_null())
+        attached.filter(pl.col("valid"))
         .join(sources, on="element_id", how="left")
         .with_columns(
             from_source=(pl.col("department") == pl.col("source")).fill_null(False),
@@ -457,7 +522,8 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
     raw_ids = _row_raw_ids(observations)
     all_rows = _all_rows(store)
     row_ids = {(f, r): f"{sha}:{idx}:{r}" for f, r, sha, _sheet, idx in all_rows}
-    persons, person_keys = _persons(rows, raw_ids, row_ids)
+    types = {e.id: e.type for e in schema.elements.values() if e.role is None}
+    persons, person_keys = _persons(rows, raw_ids, row_ids, types)
     person_numbers = {
         eid: keys["id_number"] for eid, keys in person_keys.items() if "id_number" in keys
     }
