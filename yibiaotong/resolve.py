@@ -63,8 +63,16 @@ def _t2s() -> Any:
 
 
 def _plain(text: str) -> str:
-    simplified: str = _t2s().convert(unicodedata.normalize("NFKC", text))
-    return re.sub(r"\s+", "", simplified)
+    """Width, script and spaces folded, to a fixed point (removing a space can let NFKC compose
+    the characters on either side, so one pass is not always enough)."""
+    out = text
+    for _ in range(4):
+        simplified: str = _t2s().convert(unicodedata.normalize("NFKC", out))
+        folded = re.sub(r"\s+", "", simplified)
+        if folded == out:
+            break
+        out = folded
+    return out
 
 
 _CN_DIGITS = {
@@ -437,7 +445,10 @@ def _target(kind: str) -> str:
 def _survive(
     attached: pl.DataFrame, schema: Schema, verified: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Current value per (entity, element) by the declared rule; conflicts where sources differ."""
+    """Current value per (entity, element) by the declared rule; conflicts where sources differ.
+
+    The rule's ``ingested_at`` step is the fallback date of forms without a 填报日期.
+    """
     sources = pl.DataFrame(
         {
             "element_id": list(schema.elements),
@@ -453,16 +464,18 @@ def _survive(
             compare=pl.col("value"),
         )
     )
-    usable = _comparable(usable, schema)
-    order = {
-        "source_department": ("from_source", True),
-        "as_of_date": ("as_of", True),
-        "ingested_at": ("ingested_at", True),
-    }
-    by = [order[rule][0] for rule in schema.survivorship if rule in order]
+    usable = _comparable(usable, schema).with_columns(
+        # 填报日期 of the form, else the day it was ingested; between values that agree, the
+        # most precise (1991-05-12 over 1991-05); the rest by content, never by ingest order,
+        # so the same files give the same ledgers whatever order they came in.
+        effective_date=pl.coalesce(pl.col("as_of"), pl.col("ingested_at").cast(pl.Date)),
+        precision=pl.col("value").str.len_chars(),
+    )
+    order = {"source_department": "from_source", "as_of_date": "effective_date"}
+    by = [order[rule] for rule in schema.survivorship if rule in order]
     ranked = usable.sort(
-        ["entity_id", "element_id", *by, "sha256", "sheet", "row_no", "col_index"],
-        descending=[False, False, *[True] * len(by), False, False, False, False],
+        ["entity_id", "element_id", *by, "precision", "sha256", "sheet", "row_no", "col_index"],
+        descending=[False, False, *[True] * len(by), True, False, False, False, False],
         nulls_last=True,
     )
     current = ranked.group_by("entity_id", "element_id", maintain_order=True).first()
@@ -478,7 +491,8 @@ def _survive(
 
 
 def _comparable(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
-    """The text values are compared on: normalised addresses and names, others as stored."""
+    """The text values are compared on: normalised addresses and names; a month-precision date
+    (1991-04) agrees with any day of that month (1991-04-15) of the same entity."""
     types = {e.id: e.type for e in schema.elements.values()}
     compare = [
         normalise_address(v)
@@ -488,7 +502,27 @@ def _comparable(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
         else v
         for el, v in frame.select("element_id", "value").iter_rows()
     ]
-    return frame.with_columns(compare=pl.Series(compare, dtype=pl.String))
+    frame = frame.with_columns(compare=pl.Series(compare, dtype=pl.String))
+    dated = [e for e, t in types.items() if t in {"date", "year_month"}]
+    precise = (
+        frame.filter(pl.col("element_id").is_in(dated))
+        .group_by("entity_id", "element_id")
+        .agg(pl.col("compare").unique().alias("seen"))
+    )
+    widened = {
+        (entity, element, short): long
+        for entity, element, seen in precise.iter_rows()
+        if len(seen) > 1
+        for short in seen
+        for long in [max((v for v in seen if v.startswith(short)), key=len)]
+        if long != short and all(v.startswith(short) or short.startswith(v) for v in seen)
+    }
+    if not widened:
+        return frame
+    keys = frame.select("entity_id", "element_id", "compare").rows()
+    return frame.with_columns(
+        compare=pl.Series([widened.get(k, k[2]) for k in keys], dtype=pl.String)
+    )
 
 
 # -- the whole rebuild ---------------------------------------------------------------------------

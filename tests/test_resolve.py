@@ -1,0 +1,175 @@
+"""Entity resolution and survivorship on small hand-made forms, and the key normalisers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from yibiaotong.ingest import ingest_paths
+from yibiaotong.resolve import entity_id, normalise_address, normalise_name, rebuild_ledgers
+from yibiaotong.schema import load_schema
+from yibiaotong.settings import Settings
+from yibiaotong.storage import Store
+
+ZHANG = "11010519491231002X"  # a valid GB 11643 number
+
+
+def _form(path: Path, unit: str, date: str, header: list[str], rows: list[list[object]]) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([path.stem])
+    sheet.append([f"填报单位：{unit}", None, f"填报日期：{date}"])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def _current(settings: Settings, element: str) -> list[tuple[str, str, str | None]]:
+    with Store.open(settings.database, read_only=True) as store:
+        return store.frame(
+            "SELECT entity_id, value, department FROM ledger_values WHERE element_id = ? "
+            "ORDER BY entity_id",
+            [element],
+        ).rows()
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "幸福社区3号楼2单元501室",
+        "幸福社区3栋2单元501",
+        "幸福社区３幢２单元５０１室",
+        "幸福社区3-2-501",
+        "幸福社区 3号楼 2单元 501",
+        "幸福社區三棟2單元501室",
+    ],
+)
+def test_address_variants_are_one_house(variant: str) -> None:
+    assert normalise_address(variant) == normalise_address("幸福社区3号楼2单元501室")
+
+
+def test_different_rooms_stay_different() -> None:
+    assert normalise_address("幸福社区3号楼2单元501室") != normalise_address(
+        "幸福社区3号楼2单元502室"
+    )
+
+
+@given(st.text(max_size=40))
+def test_address_normalising_is_idempotent(text: str) -> None:
+    once = normalise_address(text)
+    assert normalise_address(once) == once
+
+
+@given(st.text(max_size=20))
+def test_name_normalising_is_idempotent(text: str) -> None:
+    once = normalise_name(text)
+    assert normalise_name(once) == once
+
+
+def test_names_compare_without_spaces_width_or_script() -> None:
+    assert normalise_name("张 三") == normalise_name("張三") == normalise_name("张三")
+    assert normalise_name("阿依古丽.买买提") == normalise_name("阿依古丽·买买提")
+
+
+def test_entity_ids_are_stable_hashes_of_keys() -> None:
+    assert entity_id("person", ZHANG) == entity_id("person", ZHANG)
+    assert entity_id("person", ZHANG) != entity_id("household", ZHANG)
+    assert ZHANG not in entity_id("person", ZHANG)
+
+
+def test_source_department_wins_over_a_later_form(tmp_path: Path, settings: Settings) -> None:
+    header = ["姓名", "身份证号", "联系电话"]
+    police = _form(
+        tmp_path / "实有人口.xlsx",
+        "青山旗公安局",
+        "2026年9月30日",
+        header,
+        [["张三", ZHANG, "13800138000"]],
+    )
+    civil = _form(
+        tmp_path / "低保.xlsx",
+        "青山旗民政局",
+        "2026年10月31日",
+        header,
+        [["张三", ZHANG, "13900139000"]],
+    )
+    ingest_paths([police, civil], settings)
+    (current,) = _current(settings, "phone")
+    assert current[1:] == ("13800138000", "公安")  # 数源部门 公安 for phone, though older
+    with Store.open(settings.database, read_only=True) as store:
+        conflict = store.frame("SELECT value, chosen FROM conflicts ORDER BY value").rows()
+    assert conflict == [("13800138000", True), ("13900139000", False)]
+
+
+def test_latest_as_of_wins_between_other_departments(tmp_path: Path, settings: Settings) -> None:
+    header = ["姓名", "身份证号", "工作单位"]
+    older = _form(
+        tmp_path / "甲.xlsx", "青山旗民政局", "2026年3月1日", header, [["张三", ZHANG, "甲公司"]]
+    )
+    newer = _form(
+        tmp_path / "乙.xlsx", "青山旗残联", "2026年9月1日", header, [["张三", ZHANG, "乙公司"]]
+    )
+    ingest_paths([newer, older], settings)  # ingest order must not matter
+    (current,) = _current(settings, "work_unit")
+    assert current[1] == "乙公司"
+
+
+def test_verified_value_wins_over_every_form(tmp_path: Path, settings: Settings) -> None:
+    header = ["姓名", "身份证号", "联系电话"]
+    ingest_paths(
+        [
+            _form(
+                tmp_path / "a.xlsx",
+                "青山旗公安局",
+                "2026年9月30日",
+                header,
+                [["张三", ZHANG, "13800138000"]],
+            )
+        ],
+        settings,
+    )
+    person = entity_id("person", ZHANG)
+    with Store.open(settings.database) as store:
+        store.connection.execute(
+            "INSERT INTO value_decisions "
+            "VALUES (?, 'phone', '13700137000', '公安', 'x.xlsx', now())",
+            [person],
+        )
+        rebuild_ledgers(store, load_schema())
+    assert _current(settings, "phone") == [(person, "13700137000", "公安")]
+
+
+def test_row_without_id_joins_on_name_and_a_distinctive_fact(
+    tmp_path: Path, settings: Settings
+) -> None:
+    with_id = _form(
+        tmp_path / "a.xlsx",
+        "青山旗公安局",
+        "2026年9月30日",
+        ["姓名", "身份证号", "联系电话"],
+        [["张三", ZHANG, "13800138000"], ["张三", "110105194912310021", "13600136000"]],
+    )
+    without = _form(
+        tmp_path / "b.xlsx",
+        "青山旗民政局",
+        "2026年9月30日",
+        ["姓名", "联系电话", "现住址"],
+        [["张三", "13800138000", "幸福社区1号"], ["张三", "13500135000", "幸福社区2号"]],
+    )
+    ingest_paths([with_id, without], settings)
+    with Store.open(settings.database, read_only=True) as store:
+        links = store.frame(
+            "SELECT re.row_no, re.entity_id, re.evidence FROM row_entities re "
+            "JOIN forms f USING (form_id) JOIN files fi USING (file_id) "
+            "WHERE fi.name = 'b.xlsx' AND re.kind = 'person' ORDER BY re.row_no"
+        ).rows()
+    assert links[0][1:] == (entity_id("person", ZHANG), "name+phone")
+    # Two 张三 are known; nothing ties the second row to either: it stays its own, flagged.
+    assert links[1][2] == "unresolved"
