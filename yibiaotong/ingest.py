@@ -189,11 +189,11 @@ def _prepare_form(
     frames: list[pl.DataFrame] = []
     findings: list[Finding] = []
     values_by_element: dict[str, pl.Series] = {}
-    for column, match in zip(layout.columns, matches, strict=True):
-        if match.status == "layout":
-            continue
-        frame, column_findings = _normalise(
-            cells[column.index], column.index, match, schema, layout, location
+    data = [(c, m) for c, m in zip(layout.columns, matches, strict=True) if m.status != "layout"]
+    results = _normalise_together([(cells[c.index], _rules(m, schema)) for c, m in data])
+    for (column, match), result in zip(data, results, strict=True):
+        frame, column_findings = _observations(
+            result, column.index, match, schema, layout, location
         )
         frames.append(frame)
         findings += column_findings
@@ -250,8 +250,40 @@ def _cell_kind(values: Sequence[Any]) -> str:
     return kinds.most_common(1)[0][0] if kinds else "text"
 
 
-def _normalise(
-    values: list[Any],
+def _rules(match: ColumnMatch, schema: Schema) -> ColumnRules:
+    element = schema.elements.get(match.element) if match.element else None
+    if element is None:
+        return ColumnRules(type="text")
+    code_list = schema.code_lists.get(element.code_list) if element.code_list else None
+    return ColumnRules(
+        type=element.type,
+        code_list=code_list,
+        pattern=element.pattern,
+        minimum=element.minimum,
+        maximum=element.maximum,
+    )
+
+
+def _normalise_together(columns: Sequence[tuple[list[Any], ColumnRules]]) -> list[pl.DataFrame]:
+    """Normalise columns that share their rules in one call each: the per-call cost of the
+    polars engine, not the cells, dominates small forms."""
+    groups: dict[ColumnRules, list[int]] = {}
+    for position, (_, rules) in enumerate(columns):
+        groups.setdefault(rules, []).append(position)
+    results: list[pl.DataFrame | None] = [None] * len(columns)
+    for rules, positions in groups.items():
+        joined = [value for position in positions for value in columns[position][0]]
+        result = normalise_column(joined, rules)
+        offset = 0
+        for position in positions:
+            size = len(columns[position][0])
+            results[position] = result.slice(offset, size)
+            offset += size
+    return [r for r in results if r is not None]
+
+
+def _observations(
+    result: pl.DataFrame,
     col_index: int,
     match: ColumnMatch,
     schema: Schema,
@@ -259,18 +291,6 @@ def _normalise(
     location: CellRef,
 ) -> tuple[pl.DataFrame, list[Finding]]:
     element = schema.elements.get(match.element) if match.element else None
-    if element is None:
-        rules = ColumnRules(type="text")
-    else:
-        code_list = schema.code_lists.get(element.code_list) if element.code_list else None
-        rules = ColumnRules(
-            type=element.type,
-            code_list=code_list,
-            pattern=element.pattern,
-            minimum=element.minimum,
-            maximum=element.maximum,
-        )
-    result = normalise_column(values, rules)
     rows = pl.Series("row_no", list(layout.data_rows), dtype=pl.Int32)
     frame = pl.DataFrame(
         {
