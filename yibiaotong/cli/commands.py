@@ -102,11 +102,11 @@ def fields_command(
     render_rows(
         rows,
         [
-            ("where", "位置"),
-            ("path", "表头"),
-            ("choice", "数据元 / 候选"),
-            ("method", "方法"),
-            ("score", "得分"),
+            "where",
+            "path",
+            "choice",
+            "method",
+            "score",
         ],
         title=msg("cli.fields.title_all" if show_all else "cli.fields.title_review", n=len(rows)),
     )
@@ -310,7 +310,7 @@ def ledger_list(ctx: typer.Context, workspace: Workspace = None, as_json: Json =
         return
     render_rows(
         rows,
-        [("ledger", "编号"), ("name", "台账"), ("entity", "对象"), ("records", "记录数")],
+        ["ledger", "name", ("entity", msg("cli.columns.kind")), "records"],
         title=msg("cli.ledger.title", n=sum(1 for r in rows if r["records"])),
     )
 
@@ -330,9 +330,8 @@ def ledger_show(
     if as_json:
         emit_json(records)
         return
-    spec = [("entity", "对象编号")] + [
-        (c, schema.elements[c].name if c in schema.elements else c) for c in columns
-    ]
+    spec: list[str | tuple[str, str]] = ["entity"]
+    spec += [(c, schema.elements[c].name if c in schema.elements else c) for c in columns]
     render_rows(
         records,
         spec,
@@ -360,14 +359,14 @@ def ledger_explain(
     render_rows(
         rows,
         [
-            ("mark", "采用"),
-            ("element_name", "数据元"),
-            ("value", "值"),
-            ("location", "来源单元格"),
-            ("department", "部门"),
-            ("as_of", "日期"),
-            ("finding", "问题"),
-            ("reason", "采用理由"),
+            "mark",
+            "element_name",
+            "value",
+            "location",
+            "department",
+            "as_of",
+            "finding",
+            "reason",
         ],
         title=msg("cli.ledger.explain_title", entity=entity, n=len(rows)),
     )
@@ -393,7 +392,7 @@ def ledger_rows(
         )
     render_rows(
         rows,
-        [("file", "文件"), ("sheet", "工作表"), ("row", "行"), ("links", "对应的对象")],
+        ["file", "sheet", "row", "links"],
         title=msg("cli.ledger.rows_title", n=len(rows)),
     )
 
@@ -448,6 +447,6 @@ def conflicts_command(
             )
         render_rows(
             rows,
-            [("entity", "对象"), ("element_name", "数据元"), ("competing", "各来源的值")],
+            ["entity", "element_name", "competing"],
             title=msg("cli.conflicts.title", n=len(rows)),
         )

@@ -66,10 +66,10 @@ def ingest_progress(total: int, *, quiet: bool) -> Iterator[Callable[[Path], Non
 def render_ingest(report: Any) -> None:
     out = console()
     table = Table(title=msg("cli.ingest.table_title"), show_lines=False, pad_edge=False)
-    table.add_column("文件", overflow="ellipsis", no_wrap=True, max_width=28)
-    table.add_column("结果", no_wrap=True)
-    for header in ("表单", "数据行", "列", "已映射", "待审核", "错误", "警告"):
-        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column(msg("cli.ingest_table.file"), overflow="ellipsis", no_wrap=True, max_width=28)
+    table.add_column(msg("cli.ingest_table.status"), no_wrap=True)
+    for key in ("forms", "rows", "columns", "mapped", "review", "error", "warning"):
+        table.add_column(msg(f"cli.ingest_table.{key}"), justify="right", no_wrap=True)
     for outcome in report.files:
         table.add_row(
             Path(outcome.path).name,
@@ -91,13 +91,21 @@ def render_ingest(report: Any) -> None:
 
 
 def render_rows(
-    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str]] | None, *, title: str
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str | tuple[str, str]] | None,
+    *,
+    title: str,
 ) -> None:
+    """A table of ``rows``; a column is a key (its header from the catalogue, cli.columns.*)
+    or a (key, header) pair where the header is data, such as an element's name."""
     out = console()
     if not rows:
         out.print(title)
         return
-    spec = columns or [(key, key) for key in rows[0]]
+    spec = [
+        column if isinstance(column, tuple) else (column, _header(column))
+        for column in (columns or list(rows[0]))
+    ]
     table = Table(title=title)
     for _, header in spec:
         table.add_column(header, overflow="fold")
@@ -107,17 +115,30 @@ def render_rows(
 
 
 def render_findings(rows: Sequence[dict[str, Any]], limit: int) -> None:
+    from yibiaotong.model import Severity
+
+    shown = [
+        {**row, "severity": Severity(row["severity"]).label if row.get("severity") else None}
+        for row in rows[:limit]
+    ]
     render_rows(
-        rows[:limit],
+        shown,
         [
-            ("location", "位置"),
-            ("code", "代码"),
-            ("severity", "级别"),
-            ("message", "说明"),
-            ("raw", "原值"),
+            "location",
+            "code",
+            "severity",
+            "message",
+            "raw",
         ],
         title=msg("cli.findings.title", n=len(rows)),
     )
+
+
+def _header(key: str) -> str:
+    try:
+        return msg(f"cli.columns.{key}")
+    except KeyError:
+        return key
 
 
 def _cell(value: Any) -> str:
