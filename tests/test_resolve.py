@@ -173,3 +173,52 @@ def test_row_without_id_joins_on_name_and_a_distinctive_fact(
     assert links[0][1:] == (entity_id("person", ZHANG), "name+phone")
     # Two 张三 are known; nothing ties the second row to either: it stays its own, flagged.
     assert links[1][2] == "unresolved"
+
+
+def test_verification_sheet_round_trip(tmp_path: Path, settings: Settings) -> None:
+    from openpyxl import load_workbook
+
+    from yibiaotong.ledgers import conflict_rows
+    from yibiaotong.verification import (
+        read_verified_values,
+        store_verified_values,
+        write_verification_workbook,
+    )
+
+    header = ["姓名", "身份证号", "联系电话"]
+    ingest_paths(
+        [
+            _form(
+                tmp_path / "a.xlsx",
+                "青山旗民政局",
+                "2026年9月30日",
+                header,
+                [["张三", ZHANG, "13800138000"]],
+            ),
+            _form(
+                tmp_path / "b.xlsx",
+                "青山旗残联",
+                "2026年10月31日",
+                header,
+                [["张三", ZHANG, "13900139000"]],
+            ),
+        ],
+        settings,
+    )
+    schema = load_schema()
+    sheet_path = tmp_path / "核查清单.xlsx"
+    with Store.open(settings.database, read_only=True) as store:
+        conflicts = conflict_rows(store, schema)
+    assert write_verification_workbook(conflicts, {}, sheet_path, "青山旗") == 1
+    book = load_workbook(sheet_path)
+    sheet = book.active
+    assert sheet is not None
+    assert "*" in str(sheet["F3"].value)  # phones are masked on the sheet
+    sheet["H3"] = "13700137000"
+    sheet["I3"] = "公安"
+    book.save(sheet_path)
+    with Store.open(settings.database) as store:
+        assert store_verified_values(store, read_verified_values(sheet_path), sheet_path) == 1
+        rebuild_ledgers(store, schema)
+    (current,) = _current(settings, "phone")
+    assert current[1] == "13700137000"

@@ -16,19 +16,28 @@ from yibiaotong.errors import UsageError
 from yibiaotong.messages import msg
 from yibiaotong.storage import Store
 
-SHEET = "核查清单"
-HEADERS = (
-    "序号",
-    "台账",
-    "对象编号",
-    "数据元",
-    "数据元编号",
-    "各来源的值（单元格·部门·日期）",
-    "当前采用的值",
-    "核实后的值",
-    "核实部门",
-    "备注",
+_HEADER_KEYS = (
+    "number",
+    "ledger",
+    "entity",
+    "element",
+    "element_id",
+    "sources",
+    "chosen",
+    "verified",
+    "verified_by",
+    "remark",
 )
+
+
+def _sheet_name() -> str:
+    return msg("verification.sheet")
+
+
+def _headers() -> list[str]:
+    return [msg(f"verification.headers.{key}") for key in _HEADER_KEYS]
+
+
 _ENTITY_COLUMN, _ELEMENT_COLUMN, _VERIFIED_COLUMN, _BY_COLUMN = 3, 5, 8, 9
 _FORMULA_START = ("=", "+", "-", "@")
 
@@ -50,12 +59,12 @@ def write_verification_workbook(
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = SHEET
+    sheet.title = _sheet_name()
     title = msg("verification.title", county=county or "", date=dt.date.today().isoformat())
     sheet.append([title])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(HEADERS))
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(_HEADER_KEYS))
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append(list(HEADERS))
+    sheet.append(_headers())
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
@@ -91,7 +100,7 @@ def write_verification_workbook(
         type="textLength",
         operator="lessThanOrEqual",
         formula1="200",
-        promptTitle="核实后的值",
+        promptTitle=msg("verification.headers.verified"),
         prompt=msg("verification.prompt"),
     )
     hint.add(f"H3:H{max(3, sheet.max_row)}")
@@ -110,16 +119,16 @@ def read_verified_values(source: Path) -> list[tuple[str, str, str, str]]:
         raise UsageError(
             msg("verification.unreadable", detail=type(error).__name__), str(source)
         ) from error
-    if SHEET not in book.sheetnames:
-        raise UsageError(msg("verification.no_sheet", sheet=SHEET), source.name)
+    if _sheet_name() not in book.sheetnames:
+        raise UsageError(msg("verification.no_sheet", sheet=_sheet_name()), source.name)
     found = []
-    for row in book[SHEET].iter_rows(min_row=3, values_only=True):
+    for row in book[_sheet_name()].iter_rows(min_row=3, values_only=True):
         if len(row) < _BY_COLUMN or row[_ENTITY_COLUMN - 1] is None:
             continue
         verified = row[_VERIFIED_COLUMN - 1]
         if verified is None or str(verified).strip() == "":
             continue
-        department = str(row[_BY_COLUMN - 1] or "").strip() or "核查"
+        department = str(row[_BY_COLUMN - 1] or "").strip() or msg("verification.unnamed")
         found.append(
             (
                 str(row[_ENTITY_COLUMN - 1]),
