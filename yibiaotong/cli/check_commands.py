@@ -44,17 +44,36 @@ def check_command(
     replace: Annotated[bool, typer.Option("--replace", help=msg("admission.cli.replace"))] = False,
     as_json: Json = False,
 ) -> None:
+    from yibiaotong.errors import FileReadError, UsageError, WorkspaceError
+
+    if out is not None and out.suffix.lower() not in {".xlsx", ".md"}:
+        raise UsageError(msg("admission.bad_out", suffix=out.suffix or "—"))
+    try:
+        report, registration = _check(form, workspace, dept, register, extension, replace)
+    except (FileReadError, WorkspaceError) as error:
+        # Exit 1 means 部分预填 here, so a form that could not be checked is exit 2.
+        raise UsageError(error.message, error.location) from error
+    _show(report, registration, out, as_json=as_json)
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
+
+
+def _check(
+    form: Path,
+    workspace: Path | None,
+    dept: str | None,
+    register: bool,
+    extension: Path | None,
+    replace: bool,
+) -> tuple[Any, Any]:
     from yibiaotong import admission
     from yibiaotong.errors import UsageError
     from yibiaotong.schema import load_schema
     from yibiaotong.settings import load_settings
     from yibiaotong.storage import Store
 
-    if out is not None and out.suffix.lower() not in {".xlsx", ".md"}:
-        raise UsageError(msg("admission.bad_out", suffix=out.suffix or "—"))
     settings = load_settings({"workspace": workspace})
     schema = load_schema(settings.schema_extensions)
-    registration = None
     if register:
         with Store.open(settings.database) as store:
             registration = admission.register_form(
@@ -62,12 +81,16 @@ def check_command(
             )
         if registration.outcome.status == "needs-replace":
             raise UsageError(registration.outcome.message, form.name)
-        report = registration.report
-    elif settings.workspace is None:
-        report = admission.check_form(form, None, schema, settings, department=dept)
-    else:
-        with Store.open(settings.database, read_only=True) as store:
-            report = admission.check_form(form, store, schema, settings, department=dept)
+        return registration.report, registration
+    if settings.workspace is None:
+        return admission.check_form(form, None, schema, settings, department=dept), None
+    with Store.open(settings.database, read_only=True) as store:
+        return admission.check_form(form, store, schema, settings, department=dept), None
+
+
+def _show(report: Any, registration: Any, out: Path | None, *, as_json: bool) -> None:
+    from yibiaotong import admission
+
     if out is not None:
         admission.write_review_sheet(report, out)
     if as_json:
@@ -75,14 +98,12 @@ def check_command(
         if registration is not None:
             document["registration"] = _registration_data(registration)
         emit_json(document)
-    else:
-        render_report(report)
-        if out is not None:
-            console().print(msg("admission.cli.written", path=out))
-        if registration is not None:
-            render_registration(registration)
-    if report.exit_code:
-        raise typer.Exit(report.exit_code)
+        return
+    render_report(report)
+    if out is not None:
+        console().print(msg("admission.cli.written", path=out))
+    if registration is not None:
+        render_registration(registration)
 
 
 def _registration_data(registration: Any) -> dict[str, Any]:
