@@ -18,6 +18,8 @@ from yibiaotong.storage import Store, init_workspace
 KNOWN_DIFFERENT = {
     # 军属优待金: 入伍时间 is the serviceman's, the row is his family member.
     ("county/退役军人事务局/军属优待金发放名册.xlsx", "F"),
+    # 境外人员 (an empty template): 证件号码 defaults to 身份证号; here it is a passport number.
+    ("county/公安局/境外人员登记表.xlsx", "H"),
     # 老旧小区: a residential compound, which the schema has no ledger for.
     ("county/住建局/老旧小区物业台账.xlsx", "D"),
     ("county/住建局/老旧小区物业台账.xlsx", "F"),

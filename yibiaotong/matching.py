@@ -29,6 +29,7 @@ SCORE_DECISION = 1.0
 SCORE_ALIAS = 1.0
 SCORE_ROLE_PATH = 0.95
 SCORE_CONTEXT = 0.9
+SCORE_USUAL = 0.86  # a shared alias's first-listed meaning when the form cannot decide
 SCORE_SUFFIX = 0.8  # a decomposed header (军人姓名 → 姓名) is offered for review, not accepted
 FUZZY_SCALE = 0.95
 # Below this share of sample values fitting a strongly typed element, the header is not trusted.
@@ -118,6 +119,9 @@ class HeaderMatcher:
             key=lambda item: -len(item[0]),
         )
         self.keys = list(self.index)
+        self.preferred: dict[str, tuple[str, ...]] = {
+            match_key(alias): elements for alias, elements in schema.shared_aliases.items()
+        }
         # Suffix decomposition only on aliases long enough to carry meaning on their own.
         self.suffix_keys = sorted((k for k in self.keys if len(k) >= 2), key=len, reverse=True)
 
@@ -169,7 +173,7 @@ class HeaderMatcher:
             for c in self._candidates(key, column.path, match_key(column.header))
             if _unit_fits(column.unit, self.schema.elements[c.element].unit)
         ]
-        return self._judge(column.index, candidates)
+        return self._judge(column.index, candidates, key)
 
     def _candidates(self, key: str, path: Sequence[str], written: str) -> list[Candidate]:
         found: list[Candidate] = []
@@ -237,13 +241,18 @@ class HeaderMatcher:
                 found.append(Candidate(element, round(score / 100 * FUZZY_SCALE, 4), "fuzzy"))
         return found
 
-    def _judge(self, index: int, candidates: list[Candidate]) -> ColumnMatch:
+    def _judge(self, index: int, candidates: list[Candidate], key: str) -> ColumnMatch:
         if not candidates:
             return ColumnMatch(index, None, "none", 0.0, "review")
         best = candidates[0]
         tied = [c for c in candidates if c.score == best.score]
         shown = tuple(c for c in candidates if c.score >= self.review_score)[:5]
         if len(tied) > 1:
+            order = self.preferred.get(key)
+            if order and {c.element for c in tied} <= set(order):
+                # A deliberately shared alias lists its usual meaning first (住址 → 现住址).
+                tied.sort(key=lambda c: order.index(c.element))
+                return ColumnMatch(index, None, "shared", best.score, "review", tuple(tied[:5]))
             return ColumnMatch(index, None, "ambiguous", best.score, "review", tuple(tied[:5]))
         status = "accepted" if best.score >= self.accept_score else "review"
         element = best.element if status == "accepted" else None
@@ -279,7 +288,7 @@ class HeaderMatcher:
         samples: Sequence[str],
     ) -> ColumnMatch:
         """Break a tie between equally good candidates by the values and the form's ledgers."""
-        if match.method != "ambiguous":
+        if match.method not in {"ambiguous", "shared"}:
             return match
 
         def weight(candidate: Candidate) -> tuple[int, int]:
@@ -288,7 +297,14 @@ class HeaderMatcher:
 
         ranked = sorted(match.candidates, key=weight, reverse=True)
         if len(ranked) > 1 and weight(ranked[0]) == weight(ranked[1]):
-            return match
+            if match.method != "shared":
+                return match
+            # Nothing in the form tells them apart: the schema's usual meaning, accepted only
+            # just above the threshold so that a clerk who sorts by score sees it first.
+            usual = match.candidates[0]
+            return ColumnMatch(
+                match.index, usual.element, "usual", SCORE_USUAL, "accepted", match.candidates
+            )
         score = min(match.score, SCORE_CONTEXT)
         status = "accepted" if score >= self.accept_score else "review"
         return ColumnMatch(

@@ -448,7 +448,7 @@ def _individual_businesses(ctx: Ctx) -> WorkbookSpec:
         col("联系电话", "org_phone", width=14),
         col("经营范围", "business_scope"),
         col("从业人数", "employee_count"),
-        local("登记日期", "established", f.DATE_SERIAL),
+        col("登记日期", "reg_date", f.DATE_SERIAL, source="established"),
         col("所属网格", "grid_name"),
     ]
     spec = form(
