@@ -143,6 +143,6 @@ def test_units_and_context_choose_between_shared_aliases(matcher: HeaderMatcher)
 def test_shared_alias_falls_back_to_its_usual_meaning(matcher: HeaderMatcher) -> None:
     # 住址 may be 现住址 or 户籍地址; with nothing else to go on, the schema's first-listed
     # meaning is accepted just above the threshold, so a reviewer sorting by score sees it.
-    name, address = matcher.match_form(_columns("姓名", "住址"), form_key="t")
+    _, address = matcher.match_form(_columns("姓名", "住址"), form_key="t")
     assert (address.element, address.method) == ("current_address", "usual")
     assert 0.85 <= address.score < 0.9
