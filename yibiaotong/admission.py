@@ -320,7 +320,7 @@ def _judge_form(form: PreparedForm, schema: Schema, facts: LedgerFacts | None) -
         _judge_column(column, match, schema, facts, samples.get(column.index, ()))
         for column, match in zip(form.layout.columns, form.matches, strict=True)
     ]
-    ledger = _extended_ledger(judged, schema)
+    ledger = _extended_ledger(judged, schema) or _own_ledger_id(form.form_key)
     judged = _with_proposals(judged, form, schema, ledger)
     counted = [c for c in judged if c.status in {KNOWN, SIMILAR, NEW}]
     tally = Counter(c.status for c in counted)
@@ -530,7 +530,7 @@ def _with_proposals(
         column = by_index[judged.col_index]
         proposal = _propose(
             column,
-            ledger or _own_ledger_id(form.form_key),
+            ledger,
             _samples_of(form, judged.col_index),
             cell_kinds.get(judged.col_index, "text"),
             form,
@@ -563,7 +563,8 @@ def _digest(text: str, length: int = 6) -> str:
 
 
 def _samples_of(form: PreparedForm, col_index: int) -> list[str]:
-    values = form.observations.filter(pl.col("col_index") == col_index)["raw"].drop_nulls()
+    column = form.observations.filter(pl.col("col_index") == col_index).sort("row_no")
+    values = column["raw"].drop_nulls()
     return [str(v) for v in values.head(50).to_list()]
 
 
@@ -577,8 +578,9 @@ def _propose(
     taken: set[str],
     ids: set[str],
 ) -> ProposedElement:
-    name = _unique_name(column, form.title, taken)
-    element_type = guess_type(column.match_text or column.header, column.unit, samples, cell_kind)
+    leaf, unit = _split_unit(column)
+    name = _unique_name(leaf, column.path, form.title, taken)
+    element_type = guess_type(leaf, unit, samples, cell_kind)
     written = re.sub(r"\s+", "", column.header)
     aliases = tuple(
         text
@@ -599,16 +601,29 @@ def _propose(
         type=element_type,
         sensitivity=_guess_sensitivity(element_type, entity),
         source=form.department,
-        unit=column.unit if element_type in {"integer", "decimal"} else None,
+        unit=unit if element_type in {"integer", "decimal"} else None,
         aliases=aliases,
     )
 
 
-def _unique_name(column: HeaderColumn, title: str, taken: set[str]) -> str:
+def _split_unit(column: HeaderColumn) -> tuple[str, str | None]:
+    """The header without a unit in brackets at its end, and that unit (光伏板块数（块）)."""
+    leaf = re.sub(r"\s+", "", column.match_text or column.header)
+    if column.unit:
+        return leaf, column.unit
+    found = _TRAILING_UNIT.search(leaf)
+    if found is None or found.start() == 0:
+        return leaf, None
+    return leaf[: found.start()], found.group(1)
+
+
+_TRAILING_UNIT = re.compile(r"[(（]([^()（）]{1,4})[)）]$")
+
+
+def _unique_name(leaf: str, path: Sequence[str], title: str, taken: set[str]) -> str:
     """The leaf text; the whole path when the leaf is taken; with the form's title as a last
     resort (an element's name is also an alias, and aliases must be unique)."""
-    leaf = re.sub(r"\s+", "", column.match_text or column.header)
-    joined = "".join(re.sub(r"\s+", "", part) for part in column.path)
+    joined = "".join(re.sub(r"\s+", "", part) for part in path[:-1]) + leaf
     for name in (leaf, joined, f"{joined}（{title}）"):
         if name and normalise_label(name) not in taken:
             return name
