@@ -392,3 +392,33 @@ def test_examples_are_what_the_script_makes(tmp_path: Path) -> None:
     script["main"](["--out", str(tmp_path)])
     for path in (RESUBMITTED, RENAMED, NEW_DATA):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_grouped_new_columns_round_trip_through_their_extension(
+    county_settings: Settings, schema: Schema, tmp_path: Path
+) -> None:
+    form_file = COUNTY / "民政局" / "冬春救助花名册.xls"  # 需救助类型/口粮 … under a group header
+    report = _check(form_file, county_settings, schema)
+    proposed = {c.letter: c.proposed for c in report.forms[0].columns if c.proposed}
+    assert proposed["I"].name == "需救助类型口粮"
+    assert proposed["I"].type == "flag"
+    assert "口粮" in proposed["I"].aliases  # the matcher compares the leaf
+    filler = next(c for c in report.forms[0].columns if c.letter == "S")  # 村级填报人姓名
+    assert filler.samples
+    assert all(sample.endswith("*") for sample in filler.samples)  # names masked
+    extension = write_extension(extension_document(report, schema), tmp_path / "冬春.yaml")
+    assert lint_schema(extension) == []
+    again = check_form(form_file, None, load_schema([extension]), county_settings)
+    known = {c.letter: c.element for c in again.forms[0].columns if c.status == "known"}
+    assert {letter: known.get(letter) for letter in proposed} == {
+        letter: p.id for letter, p in proposed.items()
+    }
+
+
+def test_a_file_gets_the_worst_verdict_of_its_forms(
+    county_settings: Settings, schema: Schema
+) -> None:
+    report = _check(COUNTY / "人社局" / "城乡居民养老保险名册.xlsx", county_settings, schema)
+    assert len(report.forms) == 2
+    assert {form.verdict for form in report.forms} == {DIRECT, PARTIAL}
+    assert (report.verdict, report.exit_code) == (PARTIAL, 1)

@@ -8,6 +8,7 @@ written to the workspace. `register_form` admits the form: it is stored as a reg
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -271,7 +272,7 @@ def check_form(
     counts as prefilled, and the reasons say that the ledgers were not consulted.
     """
     prepared = _prepare(path, store, schema, settings, department)
-    return _judge_file(prepared, store, schema)
+    return _judge_file(prepared, store, schema, settings.review_score)
 
 
 def _prepare(
@@ -299,9 +300,11 @@ def _prepare(
     return prepared
 
 
-def _judge_file(prepared: PreparedFile, store: Store | None, schema: Schema) -> AdmissionReport:
+def _judge_file(
+    prepared: PreparedFile, store: Store | None, schema: Schema, review_score: float
+) -> AdmissionReport:
     facts = ledger_facts(store) if store is not None else None
-    forms = tuple(_judge_form(form, schema, facts) for form in prepared.forms)
+    forms = tuple(_judge_form(form, schema, facts, review_score) for form in prepared.forms)
     verdict = max((form.verdict for form in forms), key=VERDICTS.index)
     return AdmissionReport(
         file=prepared.path.name,
@@ -314,14 +317,16 @@ def _judge_file(prepared: PreparedFile, store: Store | None, schema: Schema) -> 
     )
 
 
-def _judge_form(form: PreparedForm, schema: Schema, facts: LedgerFacts | None) -> FormAdmission:
+def _judge_form(
+    form: PreparedForm, schema: Schema, facts: LedgerFacts | None, review_score: float
+) -> FormAdmission:
     samples = _form_samples(form)
     judged = [
-        _judge_column(column, match, schema, facts, samples.get(column.index, ()))
+        _judge_column(column, match, schema, facts, samples.get(column.index, ()), review_score)
         for column, match in zip(form.layout.columns, form.matches, strict=True)
     ]
     ledger = _extended_ledger(judged, schema) or _own_ledger_id(form.form_key)
-    judged = _with_proposals(judged, form, schema, ledger)
+    judged = _with_proposals(judged, form, schema, ledger, samples)
     counted = [c for c in judged if c.status in {KNOWN, SIMILAR, NEW}]
     tally = Counter(c.status for c in counted)
     prefilled = sum(c.prefilled for c in counted)
@@ -377,7 +382,9 @@ def _judge_column(
     schema: Schema,
     facts: LedgerFacts | None,
     samples: Sequence[str],
+    review_score: float,
 ) -> ColumnAdmission:
+    """已有, 相近 (candidates scoring at least the review score), 新增; or layout or note."""
     header = "/".join(column.path) or column.header
     base: dict[str, Any] = {
         "letter": column.letter,
@@ -391,22 +398,24 @@ def _judge_column(
     element = schema.elements.get(match.element or "") if match.status == "accepted" else None
     if element is not None:
         return _known_column(element, schema, facts, samples, base)
-    shown = tuple(masked_sample(value, None) for value in samples)
     candidates = tuple(
         _candidate(schema, facts, c.element, c.score, c.method)
         for c in match.candidates
-        if c.element in schema.elements
+        if c.element in schema.elements and c.score >= review_score
     )
     if candidates:
+        closest = schema.elements[candidates[0].element]
         return ColumnAdmission(
             status=SIMILAR,
             status_label=_label(SIMILAR),
             prefilled=False,
             candidates=candidates,
-            samples=shown,
+            samples=tuple(masked_sample(value, closest) for value in samples),
             **base,
         )
     status = NOTE if match_key(column.match_text or column.header) in NOTE_HEADERS else NEW
+    # A new column's samples are masked once its type is guessed (see _with_proposals).
+    shown = tuple(masked_sample(value, None) for value in samples)
     return ColumnAdmission(
         status=status, status_label=_label(status), prefilled=False, samples=shown, **base
     )
@@ -516,7 +525,11 @@ def _extended_ledger(columns: Sequence[ColumnAdmission], schema: Schema) -> str:
 
 
 def _with_proposals(
-    columns: list[ColumnAdmission], form: PreparedForm, schema: Schema, ledger: str
+    columns: list[ColumnAdmission],
+    form: PreparedForm,
+    schema: Schema,
+    ledger: str,
+    samples: Mapping[int, Sequence[str]],
 ) -> list[ColumnAdmission]:
     taken = set(schema.alias_index()) | {normalise_label(t) for t in _layout_texts(schema)}
     ids = set(schema.elements)
@@ -540,14 +553,11 @@ def _with_proposals(
         )
         taken.update(normalise_label(t) for t in (proposal.name, *proposal.aliases))
         ids.add(proposal.id)
-        out.append(_replace(judged, proposed=proposal))
+        shown = tuple(
+            masked_sample(value, None, proposal.type) for value in samples.get(judged.col_index, ())
+        )
+        out.append(dataclasses.replace(judged, proposed=proposal, samples=shown))
     return out
-
-
-def _replace(column: ColumnAdmission, **changes: Any) -> ColumnAdmission:
-    from dataclasses import replace
-
-    return replace(column, **changes)
 
 
 def _layout_texts(schema: Schema) -> Iterable[str]:
@@ -581,10 +591,12 @@ def _propose(
     leaf, unit = _split_unit(column)
     name = _unique_name(leaf, column.path, form.title, taken)
     element_type = guess_type(leaf, unit, samples, cell_kind)
+    # The matcher compares a header's leaf text: the leaf (as written, and without its unit)
+    # must be an alias for the column to find its element once the extension is loaded.
     written = re.sub(r"\s+", "", column.header)
     aliases = tuple(
         text
-        for text in dict.fromkeys((written, "".join(column.path)))
+        for text in dict.fromkeys((written, leaf))
         if normalise_label(text) not in taken and normalise_label(text) != normalise_label(name)
     )
     element_id = f"{ledger}_x{_digest(match_key(name))}"
@@ -621,10 +633,12 @@ _TRAILING_UNIT = re.compile(r"[(（]([^()（）]{1,4})[)）]$")
 
 
 def _unique_name(leaf: str, path: Sequence[str], title: str, taken: set[str]) -> str:
-    """The leaf text; the whole path when the leaf is taken; with the form's title as a last
-    resort (an element's name is also an alias, and aliases must be unique)."""
+    """The whole header path (需救助类型口粮) or the leaf of a one-row header; the other one when
+    that is taken; with the form's title as a last resort (an element's name is also an alias,
+    and aliases must be unique)."""
     joined = "".join(re.sub(r"\s+", "", part) for part in path[:-1]) + leaf
-    for name in (leaf, joined, f"{joined}（{title}）"):
+    preferred = (joined, leaf) if len(path) > 1 else (leaf, joined)
+    for name in (*preferred, f"{joined}（{title}）"):
         if name and normalise_label(name) not in taken:
             return name
     return f"{joined}（{_digest(title)}）"
@@ -824,7 +838,7 @@ def register_form(
     number. It only takes effect once the clerk adds it to schema_extensions in ybt.toml.
     """
     prepared = _prepare(path, store, schema, settings, department)
-    report = _judge_file(prepared, store, schema)
+    report = _judge_file(prepared, store, schema, settings.review_score)
     outcome = store_prepared(store, prepared, replace=replace)
     if outcome.status in {"stored", "replaced"} and outcome.rows:
         rebuild_ledgers(store, schema)

@@ -36,13 +36,16 @@ _VALUE_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def masked_sample(value: str, element: Element | None) -> str:
-    """A value as a review may show it: masked by its element, or by its look when the element
-    is unknown (an ID number is masked in any column)."""
+def masked_sample(value: str, element: Element | None, element_type: str | None = None) -> str:
+    """A value as a review may show it: masked by its element, or, for a column without one, by
+    the type guessed for it (a name, an address) and by its look (an ID number is masked in any
+    column)."""
     if element is not None and element.sensitivity in {"personal", "sensitive"}:
         style = element.mask if element.mask != "none" else _TYPE_MASKS.get(element.type)
         if style is not None:
             return mask_value(value, style)
+    if element is None and element_type in _TYPE_MASKS:
+        return mask_value(value, _TYPE_MASKS[element_type])
     if element is not None and element.type in _PUBLIC_TYPES:
         return value
     compact = re.sub(r"[\s-]", "", value)
