@@ -37,7 +37,7 @@ def root(
 
 
 # Importing the command modules registers their commands on ``app``.
-from yibiaotong.cli import commands  # noqa: E402, F401
+from yibiaotong.cli import check_commands, commands  # noqa: E402, F401
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -83,31 +83,30 @@ def report_as_data(report: Any) -> dict[str, Any]:
 def fields_command(
     workspace: Workspace = None,
     show_all: Annotated[bool, typer.Option("--all", help=msg("cli.fields.all"))] = False,
+    min_score: Annotated[
+        float | None, typer.Option("--min-score", min=0, max=1, help=msg("cli.fields.min_score"))
+    ] = None,
     as_json: Json = False,
 ) -> None:
-    from yibiaotong.review import list_columns
+    from yibiaotong.review_samples import review_columns
     from yibiaotong.schema import load_schema
     from yibiaotong.storage import Store
 
     settings = _settings(workspace)
     schema = load_schema(settings.schema_extensions)
     with Store.open(settings.database, read_only=True) as store:
-        rows = list_columns(store, schema, include_all=show_all)
+        rows = review_columns(store, schema, include_all=show_all, min_score=min_score)
     if as_json:
         emit_json(rows)
         return
     for row in rows:
         row["where"] = f"{row['file']}!{row['sheet']}!{row['column']}"
         row["choice"] = row["element_name"] or row["candidates"]
+        samples = row["samples"]
+        row["sample_text"] = "、".join(map(str, samples)) if isinstance(samples, list) else ""
     render_rows(
         rows,
-        [
-            "where",
-            "path",
-            "choice",
-            "method",
-            "score",
-        ],
+        ["where", "path", "choice", "score", "sample_text"],
         title=msg("cli.fields.title_all" if show_all else "cli.fields.title_review", n=len(rows)),
     )
 
