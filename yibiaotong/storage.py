@@ -1,15 +1,22 @@
 """The DuckDB workspace: files, forms, columns, observations, findings and mapping decisions.
 
 DuckDB is imported here and nowhere else. One input file is stored in one transaction, so a file
-that fails halfway leaves nothing behind.
+that fails halfway (or a process killed halfway) leaves nothing behind. The database file is
+private to its owner (0600 in a 0700 folder) and may be encrypted at rest (AES-GCM by DuckDB,
+written only with the signed httpfs extension loaded: see docs/security.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import getpass
+import importlib.util
 import json
 import os
-from collections.abc import Iterator, Sequence
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,12 +24,28 @@ from typing import Any
 
 import duckdb
 import polars as pl
+import psutil  # type: ignore[import-untyped]
 
 from yibiaotong.errors import WorkspaceError
 from yibiaotong.messages import msg
 from yibiaotong.settings import CONFIG_NAME, DATABASE_NAME, DEFAULT_CONFIG
 
 SCHEMA_VERSION = "1"
+KEY_ENVIRONMENT = "YBT_WORKSPACE_KEY"
+MIN_KEY_LENGTH = 10
+EXTENSION_FOLDER = ".duckdb-extensions"  # inside the workspace: extensions this workspace loads
+_EXTENSION_PACKAGE = "duckdb_extension_httpfs"
+_CATALOG = "ws"  # the attached name of an encrypted workspace
+_LOCK_RETRY_SECONDS = 0.25
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+# The main header of a DuckDB file: "DUCK" at byte 8, flags at byte 20; flag bit 0 = encrypted.
+_MAGIC_AT, _FLAGS_AT, _ENCRYPTED_FLAG = 8, 20, 1
+
+# Callers catch this instead of importing DuckDB.
+DatabaseError = duckdb.Error
+# Asks the person at the terminal for the workspace key: (database, confirm) → key.
+KeyPrompt = Callable[[Path, bool], str]
+_key_prompt: KeyPrompt | None = None
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS ybt_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -134,19 +157,173 @@ class Decision:
     decided_by: str = "user"
 
 
-def init_workspace(folder: Path, county: str = "") -> Path:
-    """Create a workspace folder with its config file and an empty database; return the folder."""
+def init_workspace(
+    folder: Path, county: str = "", *, encrypt: bool = False, key: str | None = None
+) -> Path:
+    """Create a workspace folder with its config file and an empty database; return the folder.
+
+    With ``encrypt`` the database is encrypted with ``key`` (else YBT_WORKSPACE_KEY, else the
+    registered prompt); refused, before anything is created, when secure encryption is
+    unavailable.
+    """
     folder = folder.resolve()
     if (folder / CONFIG_NAME).exists():
         raise WorkspaceError(msg("storage.exists"), str(folder))
+    database = folder / DATABASE_NAME
+    if encrypt:
+        if encryption_extension() is None:
+            raise WorkspaceError(msg("storage.encryption_unavailable"))
+        key = _checked_key(key if key is not None else workspace_key(database, confirm=True))
     folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o700)
     config = folder / CONFIG_NAME
     config.write_text(DEFAULT_CONFIG.format(county=county), encoding="utf-8")
-    with Store.open(folder / DATABASE_NAME):
+    os.chmod(config, 0o600)
+    store_context = (
+        Store._open_encrypted(database, read_only=False, key=key, create=True)
+        if encrypt and key is not None
+        else Store.open(database)
+    )
+    with store_context:
         pass
-    os.chmod(folder / DATABASE_NAME, 0o600)
+    _make_private(database)
     return folder
+
+
+# -- encryption ------------------------------------------------------------------------------
+
+
+def is_encrypted(database: Path) -> bool:
+    """Whether the DuckDB file at ``database`` is encrypted (read from its main header)."""
+    try:
+        with database.open("rb") as stream:
+            head = stream.read(_FLAGS_AT + 8)
+    except OSError:
+        return False
+    if head[_MAGIC_AT : _MAGIC_AT + 4] != b"DUCK" or len(head) < _FLAGS_AT + 8:
+        return False
+    return bool(int.from_bytes(head[_FLAGS_AT:], "little") & _ENCRYPTED_FLAG)
+
+
+def encryption_extension() -> Path | None:
+    """The signed httpfs extension file for this DuckDB, from the optional PyPI package.
+
+    Located without importing the package (find_spec runs no code of a top-level package).
+    """
+    spec = importlib.util.find_spec(_EXTENSION_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = (
+            Path(folder) / "extensions" / f"v{duckdb.__version__}" / "httpfs.duckdb_extension"
+        )
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def set_key_prompt(prompt: KeyPrompt | None) -> None:
+    """Register how to ask for a workspace key when YBT_WORKSPACE_KEY is not set (the CLI)."""
+    global _key_prompt  # noqa: PLW0603 - one prompt per process, installed by the CLI edge
+    _key_prompt = prompt
+
+
+def workspace_key(database: Path, *, confirm: bool = False) -> str:
+    """The key of an encrypted workspace: YBT_WORKSPACE_KEY, else the registered prompt, else
+    a question at the terminal (asked once per process), else an error saying what to set.
+
+    Read here rather than carried in Settings, so the key never sits in an object that may be
+    printed or logged.
+    """
+    key = os.environ.get(KEY_ENVIRONMENT)
+    if key:
+        return key
+    if _key_prompt is not None:
+        return _key_prompt(database, confirm)
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        raise WorkspaceError(
+            msg("storage.key_needed", variable=KEY_ENVIRONMENT), str(database.parent)
+        )
+    set_key_prompt(_terminal_prompt())
+    assert _key_prompt is not None
+    return _key_prompt(database, confirm)
+
+
+def _terminal_prompt() -> KeyPrompt:
+    remembered: list[str] = []
+
+    def ask(database: Path, confirm: bool) -> str:
+        if remembered:
+            return remembered[0]
+        key = getpass.getpass(msg("storage.key_prompt") + "：")
+        if confirm and getpass.getpass(msg("storage.key_confirm") + "：") != key:
+            raise WorkspaceError(msg("storage.key_mismatch"), str(database.parent))
+        remembered.append(key)
+        return key
+
+    return ask
+
+
+def _checked_key(key: str) -> str:
+    if len(key) < MIN_KEY_LENGTH:
+        raise WorkspaceError(msg("storage.key_too_short", length=MIN_KEY_LENGTH))
+    return key
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sql_key(key: str) -> str:
+    """The key's UTF-8 bytes as the literal DuckDB reads into a BLOB: printable ASCII as is,
+    every other byte (and quote and backslash) as \\xHH, so any passphrase can be used."""
+    plain = set(range(0x20, 0x7F)) - {ord("'"), ord("\\")}
+    return "'" + "".join(chr(b) if b in plain else f"\\x{b:02X}" for b in key.encode()) + "'"
+
+
+def _load_extension(connection: duckdb.DuckDBPyConnection, folder: Path, *, required: bool) -> None:
+    """Load the signed httpfs extension, installing it from its file into ``folder`` first.
+
+    Signature checks stay on (allow_unsigned_extensions is off in the connection config).
+    """
+    try:
+        connection.execute("LOAD httpfs")
+        return
+    except duckdb.Error:
+        pass
+    source = encryption_extension()
+    if source is None:
+        if required:
+            raise WorkspaceError(msg("storage.encryption_unavailable"))
+        return
+    folder.mkdir(mode=0o700, exist_ok=True)
+    try:
+        connection.execute(f"INSTALL {_sql_text(str(source))}")
+        connection.execute("LOAD httpfs")
+    except duckdb.Error as error:
+        if required:
+            raise WorkspaceError(
+                msg("storage.extension_failed", detail=_first_line(error))
+            ) from error
+
+
+def _first_line(error: BaseException) -> str:
+    return str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+
+
+def _make_private(database: Path) -> None:
+    """Owner-only permissions on the database and its write-ahead log (where POSIX applies)."""
+    if os.name != "posix":
+        return
+    for path in (database, database.with_name(database.name + ".wal")):
+        try:
+            if path.exists() and path.stat().st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except OSError:  # not ours to change: doctor reports it
+            pass
+
+
+# -- opening ---------------------------------------------------------------------------------
 
 
 class Store:
@@ -155,24 +332,103 @@ class Store:
     def __init__(self, connection: duckdb.DuckDBPyConnection, path: Path) -> None:
         self.connection = connection
         self.path = path
+        self.encrypted = False
+        self._rehearsing = False
 
     @classmethod
     @contextmanager
-    def open(cls, database: Path, *, read_only: bool = False) -> Iterator[Store]:
+    def open(
+        cls,
+        database: Path,
+        *,
+        read_only: bool = False,
+        key: str | None = None,
+        wait_seconds: float = 0.0,
+    ) -> Iterator[Store]:
+        """Open the workspace database; an encrypted one with ``key`` (see workspace_key).
+
+        While another process holds the database, retry for up to ``wait_seconds``, then fail
+        with a message naming that process.
+        """
         if read_only and not database.exists():
             raise WorkspaceError(msg("storage.missing_database"), str(database))
-        try:
-            connection = duckdb.connect(str(database), read_only=read_only)
-        except duckdb.IOException as error:
-            if "lock" in str(error).lower():
-                raise WorkspaceError(msg("storage.locked"), str(database.parent)) from error
-            raise WorkspaceError(
-                msg("storage.cannot_open", detail=str(error)), str(database)
-            ) from error
+        if is_encrypted(database):
+            opened = cls._open_encrypted(
+                database,
+                read_only=read_only,
+                key=key if key is not None else workspace_key(database),
+                wait_seconds=wait_seconds,
+            )
+        else:
+            opened = cls._open_plain(database, read_only=read_only, wait_seconds=wait_seconds)
+        with opened as store:
+            yield store
+
+    @classmethod
+    @contextmanager
+    def _open_plain(
+        cls, database: Path, *, read_only: bool, wait_seconds: float = 0.0
+    ) -> Iterator[Store]:
+        connection = _retry_while_locked(
+            database,
+            wait_seconds,
+            lambda: duckdb.connect(str(database), read_only=read_only),
+        )
+        with cls._serving(connection, database, read_only=read_only) as store:
+            yield store
+
+    @classmethod
+    @contextmanager
+    def _open_encrypted(
+        cls,
+        database: Path,
+        *,
+        read_only: bool,
+        key: str,
+        wait_seconds: float = 0.0,
+        create: bool = False,
+    ) -> Iterator[Store]:
+        def attach() -> duckdb.DuckDBPyConnection:
+            connection = duckdb.connect(
+                ":memory:",
+                config={
+                    "extension_directory": str(database.parent / EXTENSION_FOLDER),
+                    "autoinstall_known_extensions": False,
+                    "autoload_known_extensions": False,
+                    "allow_unsigned_extensions": False,
+                    "temp_directory": str(database) + ".tmp",
+                },
+            )
+            try:
+                _load_extension(
+                    connection, database.parent / EXTENSION_FOLDER, required=not read_only
+                )
+                options = f"ENCRYPTION_KEY {_sql_key(key)}" + (", READ_ONLY" if read_only else "")
+                connection.execute(f"ATTACH {_sql_text(str(database))} AS {_CATALOG} ({options})")
+                connection.execute(f"USE {_CATALOG}")
+                connection.execute("SET temp_file_encryption = true")
+            except BaseException:
+                connection.close()
+                raise
+            return connection
+
+        if create and database.exists():
+            raise WorkspaceError(msg("storage.exists"), str(database.parent))
+        connection = _retry_while_locked(database, wait_seconds, attach, key=key)
+        with cls._serving(connection, database, read_only=read_only) as store:
+            store.encrypted = True
+            yield store
+
+    @classmethod
+    @contextmanager
+    def _serving(
+        cls, connection: duckdb.DuckDBPyConnection, database: Path, *, read_only: bool
+    ) -> Iterator[Store]:
         store = cls(connection, database)
         try:
             if not read_only:
                 store._migrate()
+                _make_private(database)
             yield store
         finally:
             connection.close()
@@ -186,6 +442,9 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: anything raised inside rolls the whole transaction back."""
+        if self._rehearsing:  # already inside the rehearsal's transaction
+            yield
+            return
         self.connection.execute("BEGIN TRANSACTION")
         try:
             yield
@@ -193,6 +452,32 @@ class Store:
             self.connection.execute("ROLLBACK")
             raise
         self.connection.execute("COMMIT")
+
+    @contextmanager
+    def rehearsal(self) -> Iterator[Store]:
+        """Writes made inside are seen inside and always rolled back (doctor's trial rebuild)."""
+        self.connection.execute("BEGIN TRANSACTION")
+        self._rehearsing = True
+        try:
+            yield self
+        finally:
+            self._rehearsing = False
+            self.connection.execute("ROLLBACK")
+
+    def scan_table(self, table: str) -> int:
+        """Read every value of ``table``, so DuckDB verifies each block's checksum; row count.
+
+        A damaged block raises WorkspaceError.
+        """
+        try:
+            row = self.connection.execute(
+                f"SELECT count(*), bit_xor(hash(t)) FROM {table} AS t"
+            ).fetchone()
+        except duckdb.Error as error:
+            raise WorkspaceError(
+                msg("storage.damaged", table=table, detail=_first_line(error)), str(self.path)
+            ) from error
+        return 0 if row is None else int(row[0])
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -303,3 +588,63 @@ class Store:
 
 def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
+
+
+def _retry_while_locked(
+    database: Path,
+    wait_seconds: float,
+    connect: Callable[[], duckdb.DuckDBPyConnection],
+    *,
+    key: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Connect; while another process holds the file, retry until ``wait_seconds`` have passed."""
+    deadline = time.monotonic() + max(0.0, wait_seconds)
+    while True:
+        try:
+            return connect()
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise _cannot_open(database, error, key) from error
+            if time.monotonic() >= deadline:
+                raise _locked(database, str(error), wait_seconds) from error
+            time.sleep(_LOCK_RETRY_SECONDS)
+        except duckdb.Error as error:
+            raise _cannot_open(database, error, key) from error
+
+
+def _locked(database: Path, detail: str, waited: float) -> WorkspaceError:
+    holder = _lock_holder(detail)
+    if waited > 0:
+        text = msg("storage.locked_after_wait", seconds=f"{waited:g}", holder=holder)
+    else:
+        text = msg("storage.locked", holder=holder)
+    return WorkspaceError(text, str(database.parent))
+
+
+def _lock_holder(detail: str) -> str:
+    """ "ybt（进程号 1234）" from DuckDB's lock message, as far as it can be told."""
+    found = _LOCK_HOLDER.search(detail)
+    if found is None:
+        return msg("storage.holder_unknown")
+    pid = int(found.group(1))
+    program = msg("storage.holder_other")
+    try:
+        command = " ".join(psutil.Process(pid).cmdline())
+        if "yibiaotong" in command or "ybt" in command:
+            program = "ybt"
+        else:
+            program = psutil.Process(pid).name() or program
+    except psutil.Error:  # gone, or not ours to inspect: the number still helps
+        pass
+    return msg("storage.holder", program=program, pid=pid)
+
+
+def _cannot_open(database: Path, error: duckdb.Error, key: str | None) -> WorkspaceError:
+    text = str(error)
+    if "encryption key" in text.lower() or "encrypted database" in text.lower():
+        return WorkspaceError(msg("storage.wrong_key"), str(database.parent))
+    detail = _first_line(error)
+    if key:  # never echo a key, whatever DuckDB put in its message
+        for form in (_sql_key(key)[1:-1], key):
+            detail = detail.replace(form, "***")
+    return WorkspaceError(msg("storage.cannot_open", detail=detail), str(database))
