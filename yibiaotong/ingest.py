@@ -387,7 +387,7 @@ def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> Fi
         outcome.message = "；".join(s.message for s in prepared.skipped) or msg("ingest.no_form")
         outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
         return outcome
-    previous = _earlier_versions(store, prepared.forms)
+    previous = _earlier_versions(store, prepared.forms, prepared.path)
     if not previous.is_empty() and not replace:
         outcome.status = "needs-replace"
         outcome.message = msg("ingest.needs_replace", old=Path(previous["path"][0]).name)
@@ -422,8 +422,14 @@ def filing_unit(meta: Mapping[str, str]) -> str:
     return ""
 
 
-def _earlier_versions(store: Store, forms: Sequence[PreparedForm]) -> pl.DataFrame:
-    """Stored forms this file is a newer version of: same form, same filing unit."""
+def _submitter(meta: Mapping[str, str], path: Path) -> str:
+    """Who sent this form: its 填报单位, else the folder it came in (a region's counties each
+    send the same 养老金认证名单 without naming themselves)."""
+    return filing_unit(meta) or f"dir:{path.resolve().parent}"
+
+
+def _earlier_versions(store: Store, forms: Sequence[PreparedForm], path: Path) -> pl.DataFrame:
+    """Stored forms this file is a newer version of: same form, same submitter."""
     found = store.forms_by_key([form.form_key for form in forms])
     if found.is_empty():
         return found
@@ -431,14 +437,11 @@ def _earlier_versions(store: Store, forms: Sequence[PreparedForm]) -> pl.DataFra
         "SELECT form_id, meta FROM forms WHERE form_id IN (SELECT unnest(?))",
         [found["form_id"].to_list()],
     )
-    units = {
-        form_id: filing_unit(json.loads(meta) if meta else {})
-        for form_id, meta in metas.iter_rows()
-    }
-    wanted = {(form.form_key, filing_unit(form.layout.meta)) for form in forms}
+    stored_meta = {form_id: json.loads(meta) if meta else {} for form_id, meta in metas.rows()}
+    wanted = {(form.form_key, _submitter(form.layout.meta, path)) for form in forms}
     keep = [
-        (form_key, units.get(form_id, "")) in wanted
-        for form_id, form_key in found.select("form_id", "form_key").iter_rows()
+        (form_key, _submitter(stored_meta.get(form_id, {}), Path(stored_path))) in wanted
+        for form_id, form_key, stored_path in found.select("form_id", "form_key", "path").rows()
     ]
     return found.filter(pl.Series(keep, dtype=pl.Boolean))
 
