@@ -375,10 +375,31 @@ def _as_of(meta: dict[str, str] | Any) -> dt.date | None:
 # -- storing ---------------------------------------------------------------------------------
 
 
-def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> FileOutcome:
+@dataclass(slots=True)
+class StoredKeys:
+    """What a run already knows is stored, so that most files need no look-up query."""
+
+    hashes: set[str]
+    form_keys: set[str]
+
+    @classmethod
+    def load(cls, store: Store) -> StoredKeys:
+        hashes = {
+            str(h) for (h,) in store.connection.execute("SELECT sha256 FROM files").fetchall()
+        }
+        keys = {
+            str(k) for (k,) in store.connection.execute("SELECT form_key FROM forms").fetchall()
+        }
+        return cls(hashes, keys)
+
+
+def store_prepared(
+    store: Store, prepared: PreparedFile, *, replace: bool, known: StoredKeys | None = None
+) -> FileOutcome:
     """Store one prepared file in one transaction; idempotent by content hash."""
     outcome = FileOutcome(path=str(prepared.path), status="stored")
-    if store.file_by_hash(prepared.sha256) is not None:
+    known = known or StoredKeys.load(store)
+    if prepared.sha256 in known.hashes:
         outcome.status = "unchanged"
         outcome.message = msg("ingest.unchanged")
         return outcome
@@ -387,7 +408,10 @@ def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> Fi
         outcome.message = "；".join(s.message for s in prepared.skipped) or msg("ingest.no_form")
         outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
         return outcome
-    previous = _earlier_versions(store, prepared.forms, prepared.path)
+    if known.form_keys.isdisjoint(form.form_key for form in prepared.forms):
+        previous = pl.DataFrame()
+    else:
+        previous = _earlier_versions(store, prepared.forms, prepared.path)
     if not previous.is_empty() and not replace:
         outcome.status = "needs-replace"
         outcome.message = msg("ingest.needs_replace", old=Path(previous["path"][0]).name)
@@ -406,6 +430,8 @@ def store_prepared(store: Store, prepared: PreparedFile, *, replace: bool) -> Fi
         )
         for form in prepared.forms:
             _store_form(store, file_id, prepared.path, form, outcome)
+    known.hashes.add(prepared.sha256)
+    known.form_keys.update(form.form_key for form in prepared.forms)
     outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
     return outcome
 
@@ -583,9 +609,10 @@ def ingest_paths(
     report = IngestReport()
     files = collect_paths(paths)
     with Store.open(settings.database) as store:
+        known = StoredKeys.load(store)
         pending: list[Path] = []
         for path in files:
-            outcome = _unchanged(store, path)
+            outcome = _unchanged(known, path)
             if outcome is None:
                 pending.append(path)
             else:
@@ -606,7 +633,9 @@ def ingest_paths(
             if item.result is None:
                 report.files.append(FileOutcome(str(item.path), "failed", item.failure or ""))
             else:
-                report.files.append(store_prepared(store, item.result, replace=replace))
+                report.files.append(
+                    store_prepared(store, item.result, replace=replace, known=known)
+                )
         if any(f.status in {"stored", "replaced"} for f in report.files):
             rebuild_ledgers(store, load_schema(settings.schema_extensions))
     order = {str(path): i for i, path in enumerate(files)}
@@ -614,12 +643,12 @@ def ingest_paths(
     return report
 
 
-def _unchanged(store: Store, path: Path) -> FileOutcome | None:
+def _unchanged(known: StoredKeys, path: Path) -> FileOutcome | None:
     try:
         digest = file_sha256(path)
     except OSError:
         return None  # the reader will report it properly
-    if store.file_by_hash(digest) is None:
+    if digest not in known.hashes:
         return None
     return FileOutcome(str(path), "unchanged", msg("ingest.unchanged"))
 
