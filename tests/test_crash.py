@@ -23,7 +23,7 @@ import pytest
 
 from yibiaotong.doctor import check_workspace
 from yibiaotong.errors import WorkspaceError
-from yibiaotong.ingest import collect_paths, file_sha256, prepare_file
+from yibiaotong.ingest import collect_paths, file_sha256, ingest_paths, prepare_file
 from yibiaotong.matching import HeaderMatcher
 from yibiaotong.schema import load_schema
 from yibiaotong.settings import load_settings
@@ -241,3 +241,26 @@ def test_readers_work_side_by_side(tmp_path: Path) -> None:
         assert reader.returncode == 0, stderr
         assert "工作区正被" not in stderr
         json.loads(stdout)
+
+
+def test_the_ledger_stamp_tells_when_data_changed_since_the_ledgers(tmp_path: Path) -> None:
+    """What an ingest needs to notice that it was killed between storing and rebuilding."""
+    workspace = init_workspace(tmp_path / "ws")
+    with Store.open(workspace / "ybt.duckdb") as store:
+        assert not store.ledgers_outdated()  # nothing stored, nothing to build
+    ingest_paths(
+        [COUNTY / "残联" / "困难残疾人关爱表.xls", COUNTY / "民政局" / "城乡低保对象花名册.xlsx"],
+        load_settings({"workspace": workspace, "workers": 0}, environ={}),
+    )
+    with Store.open(workspace / "ybt.duckdb") as store:
+        store.mark_ledgers_built()
+        assert not store.ledgers_outdated()
+        first = store.scalar("SELECT min(form_id) FROM forms")
+        with store.transaction():
+            store.delete_forms([first])
+        assert store.ledgers_outdated()
+        store.mark_ledgers_built()
+        store.connection.execute(
+            "INSERT INTO value_decisions VALUES ('P1', 'name', '张三', '民政局', 'x.xlsx', now())"
+        )
+        assert store.ledgers_outdated()

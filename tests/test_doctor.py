@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -66,6 +67,7 @@ def test_a_sound_workspace_is_healthy(workspace: Path) -> None:
         "blocks": "ok",
         "forms": "ok",
         "references": "ok",
+        "audit": "skipped",
         "ledgers": "ok",
     }
     assert report.repairs == []
@@ -146,6 +148,37 @@ def test_a_damaged_block_is_reported(workspace: Path) -> None:
     assert [c.check for c in damaged] == ["blocks"]
     assert "已损坏" in damaged[0].message
     assert "备份" in damaged[0].advice
+
+
+def test_an_edited_export_log_is_found(workspace: Path) -> None:
+    audit = pytest.importorskip("yibiaotong.export.audit")
+    entry = {
+        "run_id": "r1",
+        "department": "民政局",
+        "form_key": "民政局|低保|",
+        "form_title": "城乡低保对象花名册",
+        "elements": ("name", "id_number"),
+        "masks": {"id_number": "id_middle"},
+        "row_count": 49,
+        "file_format": "xlsx",
+        "output_path": "out/民政局/城乡低保对象花名册.xlsx",
+        "sha256": "0" * 64,
+        "exported_by": "clerk",
+    }
+    with Store.open(workspace / DATABASE_NAME) as store:
+        audit.record_exports(
+            store,
+            [
+                audit.ExportRecord(exported_at=dt.datetime(2024, 5, n), **entry)  # type: ignore[arg-type]
+                for n in (1, 2, 3)
+            ],
+        )
+    assert _status(_check(workspace))["audit"] == "ok"
+    _execute(workspace, "UPDATE export_log SET row_count = 5 WHERE entry_id = 2")
+    report = _check(workspace)
+    found = next(c for c in report.checks if c.check == "audit")
+    assert found.status == "error"
+    assert "第 2 条" in found.message
 
 
 def test_not_a_workspace(tmp_path: Path) -> None:

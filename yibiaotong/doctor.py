@@ -187,7 +187,8 @@ def _check_database(report: DoctorReport, database: Path, wait_seconds: float) -
     try:
         with Store.open(database, read_only=True, wait_seconds=wait_seconds) as store:
             report.checks.append(Check("opens", OK, msg("doctor.opens.ok")))
-            for check in (_check_schema, _check_blocks, _check_forms, _check_references):
+            checks = (_check_schema, _check_blocks, _check_forms, _check_references, _check_audit)
+            for check in checks:
                 try:
                     report.checks.append(check(store))
                 except DatabaseError as error:  # a table not shaped as this ybt expects
@@ -317,6 +318,25 @@ def _check_references(store: Store) -> Check:
         )
     cells = int(store.scalar("SELECT count(*) FROM observations") or 0)
     return Check("references", OK, msg("doctor.references.ok", n=cells))
+
+
+def _check_audit(store: Store) -> Check:
+    """The export audit log's hash chain is unbroken (an entry edited or removed outside ybt
+    breaks it); absent until the first export."""
+    if "export_log" not in _tables(store):
+        return Check("audit", SKIPPED, msg("doctor.audit.none"))
+    from yibiaotong.export import export_log
+
+    entries = export_log(store)
+    broken = [entry["entry"] for entry in entries if not entry["intact"]]
+    if broken:
+        return Check(
+            "audit",
+            ERROR,
+            msg("doctor.audit.broken", entry=min(broken), n=len(entries)),
+            msg("doctor.audit.advice"),
+        )
+    return Check("audit", OK, msg("doctor.audit.ok", n=len(entries)))
 
 
 def _names(names: list[str]) -> str:

@@ -14,6 +14,7 @@ import importlib.util
 import json
 import os
 import re
+import secrets
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -436,8 +437,17 @@ class Store:
     def _migrate(self) -> None:
         self.connection.execute(_DDL)
         self.connection.execute(
-            "INSERT OR IGNORE INTO ybt_meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+            "INSERT OR IGNORE INTO ybt_meta VALUES ('schema_version', ?), ('pseudonym_key', ?)",
+            [SCHEMA_VERSION, secrets.token_hex(32)],
         )
+
+    def pseudonym_key(self) -> bytes:
+        """This workspace's random secret for keyed hashes of personal keys (entity ids), so an
+        id cannot be turned back into an ID number by hashing every possible one."""
+        value = self.scalar("SELECT value FROM ybt_meta WHERE key = 'pseudonym_key'")
+        if value is None:  # a workspace only ever opened read-only since it was created
+            raise WorkspaceError(msg("storage.no_pseudonym_key"), str(self.path))
+        return bytes.fromhex(str(value))
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -566,6 +576,31 @@ class Store:
         self.connection.execute(
             "DELETE FROM files WHERE file_id NOT IN (SELECT file_id FROM forms)"
         )
+
+    # -- what the ledgers were built from ----------------------------------------------------
+
+    def data_stamp(self) -> str:
+        """The stored forms and verified values the ledgers derive from, in a few numbers: any
+        ingest, replacement or verification changes it."""
+        row = self.connection.execute(
+            "SELECT (SELECT count(*) FROM forms), (SELECT max(form_id) FROM forms), "
+            "(SELECT count(*) FROM value_decisions), (SELECT max(decided_at) FROM value_decisions)"
+        ).fetchone()
+        return "|".join("" if part is None else str(part) for part in row or ())
+
+    def mark_ledgers_built(self) -> None:
+        """Record that the ledgers now match the data (inside the rebuild's transaction)."""
+        self.connection.execute(
+            "INSERT OR REPLACE INTO ybt_meta VALUES ('ledgers_built_from', ?)", [self.data_stamp()]
+        )
+
+    def ledgers_outdated(self) -> bool:
+        """Whether data changed since the ledgers were last built: an ingest killed between
+        storing its files and rebuilding leaves them so, and the next ingest must rebuild."""
+        built = self.scalar("SELECT value FROM ybt_meta WHERE key = 'ledgers_built_from'")
+        if built is None:
+            return bool(self.scalar("SELECT count(*) FROM forms"))
+        return str(built) != self.data_stamp()
 
     def decisions(self) -> list[Decision]:
         rows = self.connection.execute(
