@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import polars as pl
+
 from yibiaotong.storage import Store
 
 # Belongs with the other tables in storage.py eventually; created here when export first runs.
@@ -52,6 +54,22 @@ _FIELDS = (
     "sha256",
 )
 
+_FRAME_SCHEMA: dict[str, pl.DataType] = {
+    "run_id": pl.String(),
+    "exported_at": pl.Datetime("us"),
+    "exported_by": pl.String(),
+    "department": pl.String(),
+    "form_key": pl.String(),
+    "form_title": pl.String(),
+    "elements": pl.List(pl.String()),
+    "masks": pl.String(),
+    "row_count": pl.Int32(),
+    "file_format": pl.String(),
+    "output_path": pl.String(),
+    "sha256": pl.String(),
+    "chain": pl.String(),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class ExportRecord:
@@ -83,20 +101,19 @@ def ensure_log(store: Store) -> None:
 
 
 def record_exports(store: Store, records: Sequence[ExportRecord]) -> None:
-    """Append entries in one transaction, each chained to the one before."""
+    """Append entries in one statement, each chained to the one before."""
     if not records:
         return
     ensure_log(store)
     with store.transaction():
         previous = store.scalar("SELECT chain FROM export_log ORDER BY entry_id DESC LIMIT 1")
+        rows = []
         for record in records:
             values = _values(record)
             previous = _chain(previous or "", values)
-            store.connection.execute(
-                f"INSERT INTO export_log ({', '.join(_FIELDS)}, chain) "
-                f"VALUES ({', '.join('?' for _ in _FIELDS)}, ?)",
-                [*values, previous],
-            )
+            rows.append([*values, previous])
+        frame = pl.DataFrame(rows, schema=_FRAME_SCHEMA, orient="row")
+        store.append("export_log", frame)
 
 
 def _values(record: ExportRecord) -> list[Any]:

@@ -81,15 +81,15 @@ def infer_date_style(raws: Iterable[str], cell_kind: str | None, months_only: bo
     """The spelling most of the column's cells use; real date cells stay date cells."""
     votes: Counter[tuple[str, str, bool]] = Counter()
     padding: Counter[bool] = Counter()
-    for raw in raws:
+    for raw, count in Counter(raws).items():
         text = raw.strip()
         for precision, patterns in (("day", _DAY_PATTERNS), ("month", _MONTH_PATTERNS)):
             shape = _shape(text, patterns)
             if shape is not None:
                 pattern, separator, padded = shape
-                votes[(pattern, separator, precision == "month")] += 1
+                votes[(pattern, separator, precision == "month")] += count
                 if padded is not None:
-                    padding[padded] += 1
+                    padding[padded] += count
                 break
     if cell_kind == "date":
         return DateStyle(cell=True, months_only=months_only)
@@ -175,17 +175,17 @@ def infer_code_style(code_list: CodeList, raws: Iterable[str]) -> CodeStyle:
     short: Counter[bool] = Counter()
     aliases: Counter[int] = Counter()
     spellings: dict[str, Counter[str]] = {}
-    for raw in raws:
+    for raw, count in Counter(raws).items():
         entry = code_list.lookup(raw)
         if entry is None:
             continue
-        spellings.setdefault(entry.code, Counter())[raw] += 1
+        spellings.setdefault(entry.code, Counter())[raw] += count
         shape, separator, shortened = _code_shape(entry, raw)
-        shapes[(shape, separator)] += 1
+        shapes[(shape, separator)] += count
         if shortened is not None:
-            short[shortened] += 1
+            short[shortened] += count
         if shape == "alias":
-            aliases[_alias_index(entry, raw)] += 1
+            aliases[_alias_index(entry, raw)] += count
     if not shapes:
         return CodeStyle()
     (shape, separator), _n = shapes.most_common(1)[0]
