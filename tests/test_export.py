@@ -145,14 +145,19 @@ def test_a_workbook_of_several_forms_stays_one_workbook(full_export: ExportSumma
 
 
 def _pin_mapping(county: Path, target: Path, summary: ExportSummary) -> None:
-    """Carry the county's header decisions over, so both workspaces read the same columns."""
+    """Carry the county's header decisions over, so both workspaces read the same columns, and
+    its entity-id secret, so both name the same entities alike."""
     results = {f.form_key: f for f in summary.forms}
     with Store.open(_settings(county).database, read_only=True) as store:
         columns = store.frame(
             "SELECT f.form_key, f.department, fc.path, fc.element_id FROM forms f "
             "JOIN form_columns fc USING (form_id) WHERE fc.status <> 'layout'"
         )
+        secret = store.scalar("SELECT value FROM ybt_meta WHERE key = 'pseudonym_key'")
     with Store.open(_settings(target).database) as store:
+        store.connection.execute(
+            "UPDATE ybt_meta SET value = ? WHERE key = 'pseudonym_key'", [secret]
+        )
         for row in columns.iter_rows(named=True):
             result = results[row["form_key"]]
             key = make_form_key(row["department"], result.title, result.sheet)

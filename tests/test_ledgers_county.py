@@ -15,8 +15,17 @@ from yibiaotong.settings import Settings, load_settings
 from yibiaotong.storage import Store, init_workspace
 
 
-def _workspace(root: Path, name: str, batches: list[list[Path]]) -> Settings:
+def _workspace(
+    root: Path, name: str, batches: list[list[Path]], secret: str | None = None
+) -> Settings:
     settings = load_settings({"workspace": init_workspace(root / name), "workers": 2}, environ={})
+    with Store.open(settings.database) as store:
+        if secret is None:
+            secret = str(store.scalar("SELECT value FROM ybt_meta WHERE key = 'pseudonym_key'"))
+        # Entity ids are keyed hashes: two workspaces compare ids only under one secret.
+        store.connection.execute(
+            "UPDATE ybt_meta SET value = ? WHERE key = 'pseudonym_key'", [secret]
+        )
     for batch in batches:
         ingest_paths(batch, settings)
     return settings
@@ -27,10 +36,10 @@ def halves(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Settings
     files = collect_paths([COUNTY])
     first, second = files[::2], files[1::2]
     root = tmp_path_factory.mktemp("halves")
-    return (
-        _workspace(root, "forward", [first, second]),
-        _workspace(root, "backward", [second, first]),
-    )
+    forward = _workspace(root, "forward", [first, second])
+    with Store.open(forward.database, read_only=True) as store:
+        secret = str(store.scalar("SELECT value FROM ybt_meta WHERE key = 'pseudonym_key'"))
+    return forward, _workspace(root, "backward", [second, first], secret)
 
 
 def _truth(store: Store, manifest: dict[str, Any]) -> dict[tuple[int, int], dict[str, Any]]:

@@ -79,9 +79,16 @@ def test_names_compare_without_spaces_width_or_script() -> None:
 
 
 def test_entity_ids_are_stable_hashes_of_keys() -> None:
-    assert entity_id("person", ZHANG) == entity_id("person", ZHANG)
-    assert entity_id("person", ZHANG) != entity_id("household", ZHANG)
-    assert ZHANG not in entity_id("person", ZHANG)
+    secret = b"workspace secret"
+    assert entity_id("person", ZHANG, secret) == entity_id("person", ZHANG, secret)
+    assert entity_id("person", ZHANG, secret) != entity_id("household", ZHANG, secret)
+    assert entity_id("person", ZHANG, secret) != entity_id("person", ZHANG, b"another county")
+    assert ZHANG not in entity_id("person", ZHANG, secret)
+
+
+def _person(settings: Settings, number: str) -> str:
+    with Store.open(settings.database, read_only=True) as store:
+        return entity_id("person", number, store.pseudonym_key())
 
 
 def test_source_department_wins_over_a_later_form(tmp_path: Path, settings: Settings) -> None:
@@ -135,7 +142,7 @@ def test_verified_value_wins_over_every_form(tmp_path: Path, settings: Settings)
         ],
         settings,
     )
-    person = entity_id("person", ZHANG)
+    person = _person(settings, ZHANG)
     with Store.open(settings.database) as store:
         store.connection.execute(
             "INSERT INTO value_decisions "
@@ -170,7 +177,7 @@ def test_row_without_id_joins_on_name_and_a_distinctive_fact(
             "JOIN forms f USING (form_id) JOIN files fi USING (file_id) "
             "WHERE fi.name = 'b.xlsx' AND re.kind = 'person' ORDER BY re.row_no"
         ).rows()
-    assert links[0][1:] == (entity_id("person", ZHANG), "name+phone")
+    assert links[0][1:] == (_person(settings, ZHANG), "name+phone")
     # Two 张三 are known; nothing ties the second row to either: it stays its own, flagged.
     assert links[1][2] == "unresolved"
 

@@ -144,12 +144,15 @@ def prepare_file(
     """Read one file and turn every form in it into plain data (no workspace involved)."""
     workbook = read_workbook(path, limits or ReadLimits())
     forms: list[PreparedForm] = []
-    skipped: list[SkippedSheet] = []
-    for located in locate_forms(workbook, header_rows=header_rows):
-        if isinstance(located, SkippedSheet):
-            skipped.append(located)
-            continue
-        forms.append(_prepare_form(workbook, located, schema, matcher, decisions, department))
+    found = locate_forms(workbook, header_rows=header_rows)
+    layouts = [located for located in found if isinstance(located, FormLayout)]
+    skipped = [located for located in found if isinstance(located, SkippedSheet)]
+    # Sheets name the form only when the workbook holds several forms (说明 sheets do not count).
+    several = len(layouts) > 1
+    for layout in layouts:
+        forms.append(
+            _prepare_form(workbook, layout, schema, matcher, decisions, department, several)
+        )
     return PreparedFile(
         path=path,
         sha256=workbook.sha256,
@@ -169,11 +172,12 @@ def _prepare_form(
     matcher: HeaderMatcher,
     decisions: Sequence[Decision],
     department: str | None,
+    several: bool,
 ) -> PreparedForm:
     grid = workbook.sheets[layout.sheet_index].rows
     dept = detect_department(layout, workbook.path, department)
     title = layout.title or f"{workbook.path.stem}"
-    form_key = make_form_key(dept, title, layout.sheet if len(workbook.sheets) > 1 else "")
+    form_key = make_form_key(dept, title, layout.sheet if several else "")
     cells = {
         column.index: [grid[row - 1][column.index] for row in layout.data_rows]
         for column in layout.columns
@@ -608,7 +612,7 @@ def ingest_paths(
     """
     report = IngestReport()
     files = collect_paths(paths)
-    with Store.open(settings.database) as store:
+    with Store.open(settings.database, wait_seconds=settings.wait_seconds) as store:
         known = StoredKeys.load(store)
         pending: list[Path] = []
         for path in files:
@@ -636,7 +640,8 @@ def ingest_paths(
                 report.files.append(
                     store_prepared(store, item.result, replace=replace, known=known)
                 )
-        if any(f.status in {"stored", "replaced"} for f in report.files):
+        stored = any(f.status in {"stored", "replaced"} for f in report.files)
+        if stored or store.ledgers_outdated():  # also after a run killed before its rebuild
             rebuild_ledgers(store, load_schema(settings.schema_extensions))
     order = {str(path): i for i, path in enumerate(files)}
     report.files.sort(key=lambda outcome: order.get(outcome.path, len(order)))

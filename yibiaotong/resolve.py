@@ -11,11 +11,11 @@ and entity ids are hashes of each entity's strongest key, so they do not move wh
 from __future__ import annotations
 
 import functools
-import hashlib
+import hmac
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,10 +145,17 @@ _KEY_NORMALISERS = {
 }
 
 
-def entity_id(kind: str, key: str) -> str:
-    """A stable id for an entity: its kind's letter and a hash of its strongest key."""
-    digest = hashlib.sha256(f"{kind}\x1f{key}".encode()).hexdigest()[:14]
+def entity_id(kind: str, key: str, secret: bytes) -> str:
+    """A stable id for an entity: its kind's letter and a keyed hash of its strongest key.
+
+    Keyed with the workspace's own secret: a county's ID numbers are few enough to hash every
+    one, so a plain hash of an ID number could be turned back into it.
+    """
+    digest = hmac.new(secret, f"{kind}\x1f{key}".encode(), "sha256").hexdigest()[:14]
     return f"{kind[0].upper()}{digest}"
+
+
+Namer = Callable[[str, str], str]
 
 
 # -- loading -------------------------------------------------------------------------------------
@@ -300,6 +307,7 @@ def _persons(
     raw_ids: Mapping[tuple[int, int], str],
     row_ids: Mapping[tuple[int, int], str],
     types: Mapping[str, str],
+    name: Namer,
 ) -> tuple[dict[tuple[int, int], tuple[str, str]], dict[str, dict[str, str]]]:
     """Each row's own person: (entity id, evidence); plus every person's keys.
 
@@ -316,7 +324,7 @@ def _persons(
         number = values.get("id_number")
         if not number:
             continue
-        eid = entity_id("person", number)
+        eid = name("person", number)
         by_id[place] = (eid, "id_number")
         keys[eid] = {"id_number": number}
         known = people.setdefault(number, _Known(number, defaultdict(set)))
@@ -337,9 +345,9 @@ def _persons(
         }
         if len(fits) == 1:
             number, facts = next(iter(fits.items()))
-            by_id[place] = (entity_id("person", number), "+".join(["name", *facts]))
+            by_id[place] = (name("person", number), "+".join(["name", *facts]))
         else:
-            eid = entity_id("person", f"row={row_ids[place]}")
+            eid = name("person", f"row={row_ids[place]}")
             by_id[place] = (eid, "unresolved")
             keys[eid] = {"row": row_ids[place]}
     return by_id, keys
@@ -357,6 +365,7 @@ def _cluster_entities(
     rows: Mapping[tuple[int, int], Mapping[str, str]],
     persons: Mapping[tuple[int, int], tuple[str, str]],
     person_numbers: Mapping[str, str],
+    name: Namer,
 ) -> dict[str, dict[tuple[int, int], str]]:
     """Each kind's entity per row, keys merged when one row names several keys of one entity."""
     found: dict[str, dict[tuple[int, int], str]] = {}
@@ -378,7 +387,7 @@ def _cluster_entities(
                 clusters.union(keys)
                 row_keys[place] = keys
         names = {
-            member: entity_id(kind, min(group, key=lambda k: _rank_key(kind, k)))
+            member: name(kind, min(group, key=lambda k: _rank_key(kind, k)))
             for group in clusters.groups().values()
             for member in group
         }
@@ -557,14 +566,19 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
     all_rows = _all_rows(store)
     row_ids = {(f, r): f"{sha}:{idx}:{r}" for f, r, sha, _sheet, idx in all_rows}
     types = {e.id: e.type for e in schema.elements.values() if e.role is None}
-    persons, person_keys = _persons(rows, raw_ids, row_ids, types)
+    secret = store.pseudonym_key()
+
+    def name(kind: str, key: str) -> str:
+        return entity_id(kind, key, secret)
+
+    persons, person_keys = _persons(rows, raw_ids, row_ids, types, name)
     person_numbers = {
         eid: keys["id_number"] for eid, keys in person_keys.items() if "id_number" in keys
     }
     row_entity: dict[str, dict[tuple[int, int], str]] = {
         "person": {place: eid for place, (eid, _) in persons.items()},
-        **_cluster_entities(rows, persons, person_numbers),
-        "record": {place: entity_id("record", rid) for place, rid in row_ids.items()},
+        **_cluster_entities(rows, persons, person_numbers, name),
+        "record": {place: name("record", rid) for place, rid in row_ids.items()},
     }
     attached = _attach(observations, schema, row_entity)
     verified = store.frame(
@@ -575,6 +589,7 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
     links = _links(row_entity, persons, attached)
     with store.transaction():
         store.connection.execute(_DDL)
+        store.mark_ledgers_built()
         store.append("entities", _entities_frame(links, person_keys, rows, row_ids))
         store.append("row_entities", links)
         store.append(

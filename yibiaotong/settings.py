@@ -35,6 +35,7 @@ class Settings:
     file_memory_mb: int = 3072
     max_file_mb: int = 200
     county: str = ""
+    wait_seconds: float = 0.0  # how long to wait for another ybt process to release the workspace
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -57,6 +58,7 @@ _TYPED = {
     "max_file_mb": int,
     "county": str,
     "debug": bool,
+    "wait_seconds": float,
 }
 
 

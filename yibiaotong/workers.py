@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -56,8 +57,20 @@ def _limit_memory(megabytes: int) -> None:
         pass
 
 
+def _quiet_native_errors() -> None:
+    """Rust readers print allocation failures straight to file descriptor 2; the clerk gets
+    the one Chinese line per file instead (YBT_DEBUG=1 keeps them for developers)."""
+    if os.environ.get("YBT_DEBUG"):
+        return
+    with contextlib.suppress(OSError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, 2)
+        os.close(null)
+
+
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
     _limit_memory(setup.memory_mb)
+    _quiet_native_errors()
     from yibiaotong.errors import YbtError
     from yibiaotong.ingest import prepare_file
     from yibiaotong.matching import HeaderMatcher
@@ -167,8 +180,10 @@ def _collect(
         if worker.connection.poll():
             try:
                 got_index, kind, payload = worker.connection.recv()
-            except (EOFError, OSError):
+            except (EOFError, OSError):  # the worker died while answering: replace it
                 got_index, kind, payload = index, _FAILED, msg("workers.died")
+                worker.kill()
+                pool[pool.index(worker)] = _Worker(context, setup)
             done[got_index] = (
                 Prepared(path, payload, None) if kind == _OK else Prepared(path, None, payload)
             )

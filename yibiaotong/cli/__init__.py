@@ -37,7 +37,12 @@ def root(
 
 
 # Importing the command modules registers their commands on ``app``.
-from yibiaotong.cli import check_commands, commands  # noqa: E402, F401
+from yibiaotong.cli import (  # noqa: E402, F401 - importing registers the commands
+    check_commands,
+    commands,
+    doctor_commands,
+    export_commands,
+)
 
 
 def main(argv: list[str] | None = None) -> None:

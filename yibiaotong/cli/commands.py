@@ -28,10 +28,11 @@ def _settings(workspace: Path | None, **flags: Any) -> Any:
 def init_command(
     folder: Annotated[Path, typer.Argument(help=msg("cli.init.folder"))] = Path("."),
     county: Annotated[str, typer.Option("--county", help=msg("cli.init.county"))] = "",
+    encrypt: Annotated[bool, typer.Option("--encrypt", help=msg("storage.encrypt_help"))] = False,
 ) -> None:
     from yibiaotong.storage import init_workspace
 
-    created = init_workspace(folder, county)
+    created = init_workspace(folder, county, encrypt=encrypt)
     console().print(msg("cli.init.done", folder=created))
 
 
@@ -44,12 +45,15 @@ def ingest_command(
         int | None, typer.Option("--header-rows", min=1, max=6, help=msg("cli.ingest.header_rows"))
     ] = None,
     replace: Annotated[bool, typer.Option("--replace", help=msg("cli.ingest.replace"))] = False,
+    wait: Annotated[
+        float | None, typer.Option("--wait", min=0, help=msg("storage.wait_help"))
+    ] = None,
     as_json: Json = False,
 ) -> None:
     from yibiaotong.cli.render import ingest_progress
     from yibiaotong.ingest import collect_paths, ingest_paths
 
-    settings = _settings(workspace)
+    settings = _settings(workspace, wait_seconds=wait)
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         from yibiaotong.errors import UsageError
