@@ -264,22 +264,18 @@ def schema_lint(
 def demo_command(
     folder: Annotated[Path, typer.Option("--dir", help=msg("cli.demo.dir"))] = Path("ybt-demo"),
 ) -> None:
-    from yibiaotong.demo import run_demo
-
-    out = console()
-    workspace, county = run_demo(folder)
-    out.print(msg("cli.demo.workspace", folder=workspace, county=county))
-    from yibiaotong.ingest import ingest_paths
-    from yibiaotong.settings import load_settings
-
-    settings = load_settings({"workspace": workspace})
     from yibiaotong.cli.render import ingest_progress
+    from yibiaotong.demo import run_demo, sample_county
     from yibiaotong.ingest import collect_paths
 
-    with ingest_progress(len(collect_paths([county])), quiet=False) as advance:
-        report = ingest_paths([county], settings, progress=advance)
-    render_ingest(report)
-    out.print(msg("cli.demo.next", folder=workspace))
+    out = console()
+    with ingest_progress(len(collect_paths([sample_county()])), quiet=False) as advance:
+        result = run_demo(folder, progress=advance)
+    out.print(msg("cli.demo.workspace", folder=result.workspace, county=result.county))
+    render_ingest(result.ingest)
+    totals = result.export.totals()
+    out.print(msg("cli.demo.exported", out=result.export.out, **totals))
+    out.print(msg("cli.demo.next", folder=result.workspace))
 
 
 ledger_app = typer.Typer(help=msg("cli.ledger.help"), no_args_is_help=False)
