@@ -143,6 +143,10 @@ def test_units_and_context_choose_between_shared_aliases(matcher: HeaderMatcher)
 def test_shared_alias_falls_back_to_its_usual_meaning(matcher: HeaderMatcher) -> None:
     # 住址 may be 现住址 or 户籍地址; with nothing else to go on, the schema's first-listed
     # meaning is accepted just above the threshold, so a reviewer sorting by score sees it.
-    _, address = matcher.match_form(_columns("姓名", "住址"), form_key="t")
+    samples = {1: ["幸福社区1号楼101室", "幸福社区2号楼102室", "红旗镇东沟村3号"]}
+    _, address = matcher.match_form(_columns("姓名", "住址"), form_key="t", samples=samples)
     assert (address.element, address.method) == ("current_address", "usual")
     assert 0.85 <= address.score < 0.9
+    # An empty template gives nothing to confirm the usual meaning: it stays in review.
+    _, unconfirmed = matcher.match_form(_columns("姓名", "住址"), form_key="t")
+    assert unconfirmed.status == "review"

@@ -263,9 +263,17 @@ class HeaderMatcher:
         such values (证件类型 holding 医保's own "1" is not the GA/T 517 code list)."""
         if match.element is None or match.status != "accepted" or match.method == "decision":
             return match
-        element = self.schema.elements[match.element]
-        if len(samples) < MIN_SAMPLES:
+        if self._values_fit(match.element, samples) is not False:
             return match
+        first = Candidate(match.element, match.score, match.method)
+        candidates = (first, *match.candidates)
+        return ColumnMatch(match.index, None, "values-disagree", match.score, "review", candidates)
+
+    def _values_fit(self, element_id: str, samples: Sequence[str]) -> bool | None:
+        """Whether the values look like the element's (None: too few values or nothing to check)."""
+        element = self.schema.elements[element_id]
+        if len(samples) < MIN_SAMPLES:
+            return None
         if element.type in _STRICT_TYPES:
             fitting = _type_fit(samples, element.type)
         elif element.type in {"address", "name"}:  # 户口所在地 holding 4-digit codes is no address
@@ -274,12 +282,8 @@ class HeaderMatcher:
             codes = self.schema.code_lists[element.code_list]
             fitting = sum(1 for value in samples if codes.lookup(value) is not None)
         else:
-            return match
-        if fitting / len(samples) >= VALUE_FIT_FLOOR:
-            return match
-        first = Candidate(match.element, match.score, match.method)
-        candidates = (first, *match.candidates)
-        return ColumnMatch(match.index, None, "values-disagree", match.score, "review", candidates)
+            return None
+        return fitting / len(samples) >= VALUE_FIT_FLOOR
 
     def _settle(
         self,
@@ -300,8 +304,11 @@ class HeaderMatcher:
             if match.method != "shared":
                 return match
             # Nothing in the form tells them apart: the schema's usual meaning, accepted only
-            # just above the threshold so that a clerk who sorts by score sees it first.
+            # just above the threshold so that a clerk who sorts by score sees it first, and
+            # only where there are values and they fit it (an empty template stays in review).
             usual = match.candidates[0]
+            if len(samples) < MIN_SAMPLES or self._values_fit(usual.element, samples) is False:
+                return match
             return ColumnMatch(
                 match.index, usual.element, "usual", SCORE_USUAL, "accepted", match.candidates
             )

@@ -973,7 +973,7 @@ def _old_compounds(ctx: Ctx) -> WorkbookSpec:
         serial(),
         local("小区名称", "compound"),
         col("村（社区）", "village"),
-        local("建成年代", "built"),
+        col("建成年代", "build_year", source="built"),
         local("楼栋数", "buildings"),
         local("总户数", "households"),
         local("物业管理方式", "management"),
