@@ -42,6 +42,7 @@ from yibiaotong.cli import (  # noqa: E402, F401 - importing registers the comma
     commands,
     doctor_commands,
     export_commands,
+    report_commands,
 )
 
 
