@@ -22,6 +22,8 @@ class DemoResult:
     county: Path
     ingest: Any  # ingest.IngestReport
     export: Any  # export.ExportSummary
+    report: Any  # report.Report
+    report_files: dict[str, Path]
 
 
 def sample_county() -> Path:
@@ -57,8 +59,12 @@ def run_demo(folder: Path, progress: Callable[[Path], None] | None = None) -> De
     settings = load_settings({"workspace": workspace})
     ingested = ingest_paths([county], settings, progress=progress)
     schema = load_schema(settings.schema_extensions)
+    from yibiaotong.report.output import make_report, write_report
+
     with Store.open(settings.database) as store:
         exported = export_forms(
             store, schema, settings, ExportOptions(out=workspace / msg("demo.export_folder"))
         )
-    return DemoResult(workspace, county, ingested, exported)
+        report = make_report(store, schema, settings)
+    files = write_report(report, ["html", "json"], workspace / "reports")
+    return DemoResult(workspace, county, ingested, exported, report, files)

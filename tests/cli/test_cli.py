@@ -117,3 +117,21 @@ def test_main_entry_point_exit_code(small_workspace: Path) -> None:
     with pytest.raises(SystemExit) as stop:
         main(["ledger", "-w", str(small_workspace), "--json"])
     assert stop.value.code == 0
+
+
+def test_demo_ends_with_the_report(tmp_path: Path) -> None:
+    result = run("demo", "--dir", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert "报表精简率" in result.stdout
+    html = next((tmp_path / "demo" / "reports").glob("*.html"))
+    assert html.name in result.stdout.replace("\n", "")
+    exported = list((tmp_path / "demo" / "生成的报表").rglob("*.xlsx"))
+    assert len(exported) >= 60
+    again = run("demo", "--dir", str(tmp_path / "demo"))  # re-runnable: a fresh workspace
+    assert again.returncode == 0
+    not_demo = tmp_path / "mine"
+    (not_demo / "keep.txt").parent.mkdir()
+    (not_demo / "keep.txt").write_text("x", encoding="utf-8")
+    refused = run("demo", "--dir", str(not_demo))
+    assert refused.returncode == 2
+    assert (not_demo / "keep.txt").exists()

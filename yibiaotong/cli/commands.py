@@ -275,6 +275,10 @@ def demo_command(
     render_ingest(result.ingest)
     totals = result.export.totals()
     out.print(msg("cli.demo.exported", out=result.export.out, **totals))
+    from yibiaotong.report.render_terminal import render_terminal
+
+    render_terminal(result.report, out)
+    out.print(msg("cli.demo.report", path=result.report_files["html"]))
     out.print(msg("cli.demo.next", folder=result.workspace))
 
 
