@@ -127,3 +127,18 @@ def test_same_form_from_another_unit_is_another_submission(
     with Store.open(settings.database, read_only=True) as store:
         keys = store.frame("SELECT DISTINCT form_key FROM forms")
     assert keys.height == 1  # still one form of the department, filled by two units
+
+
+def test_reader_notes_reach_the_summary(tmp_path: Path, settings: Settings) -> None:
+    page = tmp_path / "网页导出.xls"
+    rows = "".join(
+        f"<tr><td>{name}</td><td>{number}</td></tr>"
+        for name, number in [("张三", "11010519491231002X"), ("李四", "110105194912310021")]
+    )
+    page.write_text(
+        f"<html><body><table><tr><td>姓名</td><td>身份证号</td></tr>{rows}</table></body></html>",
+        encoding="utf-8",
+    )
+    (outcome,) = ingest_paths([page], settings).files
+    assert outcome.status == "stored"
+    assert "HTML" in outcome.message or "网页" in outcome.message

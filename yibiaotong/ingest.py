@@ -437,6 +437,8 @@ def store_prepared(
     known.hashes.add(prepared.sha256)
     known.form_keys.update(form.form_key for form in prepared.forms)
     outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
+    # What the reader noticed (NUL bytes removed, a .xls that is really an HTML table …).
+    outcome.message = "；".join([outcome.message, *prepared.notes]).strip("；")
     return outcome
 
 

@@ -84,7 +84,7 @@ def render_ingest(report: Any) -> None:
         )
     out.print(table)
     for outcome in report.files:
-        if outcome.message and outcome.status not in {"stored"}:
+        if outcome.message:
             out.print(f"· {Path(outcome.path).name}：{outcome.message}")
     totals = report.totals()
     out.print(msg("cli.ingest.totals", **totals))
