@@ -12,28 +12,13 @@ from typing import Any
 import jsonschema
 import pytest
 
-from tests.conftest import COUNTY, ROOT
-from yibiaotong.ingest import ingest_paths
+from tests.conftest import ROOT
 from yibiaotong.report import Report
 from yibiaotong.report.output import make_report, write_report
 from yibiaotong.report.serialise import report_json_schema, report_to_json
 from yibiaotong.schema import load_schema
-from yibiaotong.settings import Settings, load_settings
-from yibiaotong.storage import Store, init_workspace
-
-
-@pytest.fixture(scope="module")
-def county(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    folder = init_workspace(tmp_path_factory.mktemp("report") / "ws", county="青山旗")
-    settings = load_settings({"workspace": folder, "workers": 2}, environ={})
-    ingest_paths([COUNTY], settings)
-    return settings
-
-
-@pytest.fixture(scope="module")
-def report(county: Settings) -> Report:
-    with Store.open(county.database, read_only=True) as store:
-        return make_report(store, load_schema(), county)
+from yibiaotong.settings import Settings
+from yibiaotong.storage import Store
 
 
 def _value(report: Report, key: str) -> Any:
