@@ -159,3 +159,14 @@ def test_xlsx_opens_in_libreoffice(report: Report, tmp_path: Path) -> None:
     )
     (converted,) = out.glob("*.csv")
     assert str(_value(report, "forms")) in converted.read_text(encoding="utf-8", errors="replace")
+
+
+def test_demo_report_writes_html_and_json(county: Settings, tmp_path: Path) -> None:
+    from yibiaotong.report.output import write_demo_report
+
+    with Store.open(county.database, read_only=True) as store:
+        page = write_demo_report(store, load_schema(), county, tmp_path)
+    assert page.suffix == ".html"
+    assert page.exists()
+    (document,) = tmp_path.glob("*.json")
+    jsonschema.validate(json.loads(document.read_text(encoding="utf-8")), report_json_schema())

@@ -59,3 +59,8 @@ def write_report(report: Report, formats: Sequence[str], out: Path) -> dict[str,
             continue
         written[name] = target
     return written
+
+
+def write_demo_report(store: Store, schema: Schema, settings: Settings, out_dir: Path) -> Path:
+    """Build the report and write its HTML and JSON into ``out_dir``; return the HTML path."""
+    return write_report(make_report(store, schema, settings), ["html", "json"], out_dir)["html"]
