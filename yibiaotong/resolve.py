@@ -62,6 +62,7 @@ def _t2s() -> Any:
     return opencc.OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names and addresses repeat across forms
 def _plain(text: str) -> str:
     """Width, script and spaces folded, to a fixed point (removing a space can let NFKC compose
     the characters on either side, so one pass is not always enough)."""
@@ -105,6 +106,7 @@ def _cn_number(match: re.Match[str]) -> str:
     return "".join(str(_CN_DIGITS[ch]) for ch in text)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def normalise_address(text: str) -> str:
     """One spelling per address: width, script, numerals and 号楼/栋/幢, 单元, 室 variants unified.
 
@@ -237,6 +239,23 @@ def _row_raw_ids(observations: pl.DataFrame) -> dict[tuple[int, int], str]:
     return {(f, r): raw for f, r, raw in broken.select("form_id", "row_no", "raw").iter_rows()}
 
 
+def _form_elements(store: Store) -> dict[int, frozenset[str]]:
+    """The elements each form's columns carry: mapped ones, and those a column under review has
+    as an exact alias ("姓名" twice on one form). A fuzzy guess ("家庭成员" ~ 姓名) is not one."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for form_id, element in store.connection.execute(
+        """
+        SELECT form_id, coalesce(element_id, CASE
+            WHEN json_extract_string(candidates, '$[0].method') = 'alias'
+            THEN json_extract_string(candidates, '$[0].element') END)
+        FROM form_columns WHERE status <> 'layout'
+        """
+    ).fetchall():
+        if element:
+            found[int(form_id)].add(str(element))
+    return {form_id: frozenset(elements) for form_id, elements in found.items()}
+
+
 def _all_rows(store: Store) -> list[tuple[int, int, str, str, int]]:
     return [
         (int(f), int(r), str(sha), str(sheet), int(idx))
@@ -304,6 +323,7 @@ def _evidence(
 
 def _persons(
     rows: Mapping[tuple[int, int], Mapping[str, str]],
+    names: Mapping[tuple[int, int], str],
     raw_ids: Mapping[tuple[int, int], str],
     row_ids: Mapping[tuple[int, int], str],
     types: Mapping[str, str],
@@ -314,7 +334,8 @@ def _persons(
     A row without a usable ID joins a known person only when the name agrees and at least one
     distinctive fact does too (birth date, the surviving digits of the ID, a phone, an address,
     a date such as 入党时间), and exactly one known person fits; the evidence is recorded.
-    Otherwise the row stays its own entity: never merged on a guess.
+    Otherwise the row stays its own entity: never merged on a guess. ``names`` holds each row's
+    person's name (姓名, or 户主姓名 on a row about the head; see ``_row_names``).
     """
     by_id: dict[tuple[int, int], tuple[str, str]] = {}
     keys: dict[str, dict[str, str]] = {}
@@ -332,15 +353,15 @@ def _persons(
             kind = types.get(element)
             if kind in _DISTINCTIVE_TYPES:
                 known.facts[element].add(_comparable_value(kind, value))
-        if values.get("name"):
-            by_name[normalise_name(values["name"])].add(number)
+        if place in names:
+            by_name[normalise_name(names[place])].add(number)
     for place, values in rows.items():
-        if place in by_id or not values.get("name"):
+        if place in by_id or place not in names:
             continue
         raw_id = raw_ids.get(place, "")
         fits = {
             number: facts
-            for number in by_name.get(normalise_name(values["name"]), set())
+            for number in by_name.get(normalise_name(names[place]), set())
             if (facts := _evidence(people[number], values, raw_id, types))
         }
         if len(fits) == 1:
@@ -355,44 +376,228 @@ def _persons(
 
 # -- other entities ------------------------------------------------------------------------------
 
+Place = tuple[int, int]
+
 
 def _key_of(element: str, value: str) -> str:
     normaliser = _KEY_NORMALISERS.get(element)
     return f"{element}={normaliser(value) if normaliser else value}"
 
 
-def _cluster_entities(
-    rows: Mapping[tuple[int, int], Mapping[str, str]],
-    persons: Mapping[tuple[int, int], tuple[str, str]],
-    person_numbers: Mapping[str, str],
-    name: Namer,
-) -> dict[str, dict[tuple[int, int], str]]:
-    """Each kind's entity per row, keys merged when one row names several keys of one entity."""
-    found: dict[str, dict[tuple[int, int], str]] = {}
-    for kind, elements in ENTITY_KEYS.items():
-        clusters = _Clusters()
-        row_keys: dict[tuple[int, int], list[str]] = {}
-        for place, values in rows.items():
-            keys = [_key_of(e, values[e]) for e in elements if values.get(e)]
-            if kind == "house" and not keys and values.get("current_address"):
-                # 人房关联: where a row describes no house itself, the row person's 现住址 names
-                # the house they live in (以房找人 depends on it).
-                keys.append(_key_of("house_address", values["current_address"]))
-            if kind == "household" and not values.get("head_id_number"):
-                own = persons.get(place)
-                number = person_numbers.get(own[0]) if own else None
-                if number and values.get("relation_to_head") in _HEAD_RELATIONS:
-                    keys.append(_key_of("head_id_number", number))
-            if keys:
-                clusters.union(keys)
-                row_keys[place] = keys
-        names = {
-            member: name(kind, min(group, key=lambda k: _rank_key(kind, k)))
-            for group in clusters.groups().values()
-            for member in group
-        }
-        found[kind] = {place: names[keys[0]] for place, keys in row_keys.items()}
+def _lists_heads(elements: frozenset[str]) -> bool:
+    """A form of heads only: a 户主姓名 column and no 姓名 column (低保花名册, 草原补贴, 耕地补贴,
+    危房 …), so a row's 身份证号 is the head's own."""
+    return "head_name" in elements and "name" not in elements
+
+
+def _row_names(
+    rows: Mapping[Place, Mapping[str, str]], form_elements: Mapping[int, frozenset[str]]
+) -> dict[Place, str]:
+    """The name of each row's own person: its 姓名, else 户主姓名 on a form of heads only."""
+    names = {}
+    for place, values in rows.items():
+        heads_only = _lists_heads(form_elements.get(place[0], frozenset()))
+        own = values.get("name") or (values.get("head_name") if heads_only else None)
+        if own:
+            names[place] = own
+    return names
+
+
+def _non_heads(
+    rows: Mapping[Place, Mapping[str, str]], persons: Mapping[Place, tuple[str, str]]
+) -> set[str]:
+    """Persons whose own 与户主关系 says they are a member, not the head (子, 配偶 …)."""
+    return {
+        persons[place][0]
+        for place, values in rows.items()
+        if place in persons and values.get("relation_to_head") not in {None, *_HEAD_RELATIONS}
+    }
+
+
+def _head_rows(
+    rows: Mapping[Place, Mapping[str, str]],
+    form_elements: Mapping[int, frozenset[str]],
+    persons: Mapping[Place, tuple[str, str]],
+    non_heads: set[str],
+) -> set[Place]:
+    """The rows whose own person is the head of their household.
+
+    - 与户主关系 本人/户主 (01/02); any other relation says the row is a member's;
+    - without a relation: every row of a form of heads only, and a row whose 姓名 and 户主姓名 are
+      the same name — unless the person is a member by their own relation elsewhere (a son
+      named after his father).
+    """
+    heads = set()
+    for place, values in rows.items():
+        relation = values.get("relation_to_head")
+        head_name, own_name = values.get("head_name"), values.get("name")
+        if relation is not None:
+            if relation in _HEAD_RELATIONS:
+                heads.add(place)
+        elif _lists_heads(form_elements.get(place[0], frozenset())) or (
+            head_name
+            and own_name
+            and normalise_name(head_name) == normalise_name(own_name)
+            and persons.get(place, ("", ""))[0] not in non_heads
+        ):
+            heads.add(place)
+    return heads
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """Each kind's entity per row; how each row's household was found; each household's key."""
+
+    entities: dict[str, dict[Place, str]]
+    household_evidence: dict[Place, str]
+    household_keys: dict[str, str]
+
+
+def _cluster(
+    kind: str, row_keys: Mapping[Place, list[str]], name: Namer
+) -> tuple[dict[Place, str], dict[str, str]]:
+    """Rows naming one key, or keys named together on one row, are one entity, named by its
+    strongest key: (row → entity, entity → that key)."""
+    clusters = _Clusters()
+    for keys in row_keys.values():
+        clusters.union(keys)
+    names: dict[str, str] = {}
+    strongest: dict[str, str] = {}
+    for group in clusters.groups().values():
+        key = min(group, key=lambda k: _rank_key(kind, k))
+        eid = name(kind, key)
+        strongest[eid] = key
+        names.update(dict.fromkeys(group, eid))
+    return {place: names[keys[0]] for place, keys in row_keys.items()}, strongest
+
+
+def _column_keys(kind: str, rows: Mapping[Place, Mapping[str, str]]) -> dict[Place, list[str]]:
+    """The keys of a kind each row names in its own columns."""
+    found: dict[Place, list[str]] = {}
+    for place, values in rows.items():
+        keys = [_key_of(e, values[e]) for e in ENTITY_KEYS[kind] if values.get(e)]
+        if kind == "house" and not keys and values.get("current_address"):
+            # 人房关联: where a row describes no house itself, the row person's 现住址 names
+            # the house they live in (以房找人 depends on it).
+            keys.append(_key_of("house_address", values["current_address"]))
+        if keys:
+            found[place] = keys
     return found
+
+
+def _head_by_name(
+    head_name: str,
+    own: str | None,
+    row_house: str | None,
+    houses_of: Mapping[str, set[str]],
+    known_by_name: Mapping[str, set[str]],
+    non_heads: set[str],
+) -> str | None:
+    """The person a member row's 户主姓名 names: the one known person of that name (with a
+    valid 身份证号, not a member by their own 与户主关系) who shares a house with the row's
+    person — the row's own house, or any house the person's other rows name. None unless
+    exactly one fits: never a guess."""
+    shared = houses_of.get(own, set()) if own else set()
+    if row_house:
+        shared = shared | {row_house}
+    fits = {
+        person
+        for person in known_by_name.get(normalise_name(head_name), set())
+        if person != own and person not in non_heads and houses_of.get(person, set()) & shared
+    }
+    return next(iter(fits)) if len(fits) == 1 else None
+
+
+def _household_keys(
+    rows: Mapping[Place, Mapping[str, str]],
+    persons: Mapping[Place, tuple[str, str]],
+    person_numbers: Mapping[str, str],
+    heads: set[Place],
+    non_heads: set[str],
+    names: Mapping[Place, str],
+    houses: Mapping[Place, str],
+) -> tuple[dict[Place, list[str]], dict[Place, str]]:
+    """Each row's household keys and how they were found.
+
+    户号 and 户主身份证号 are keys of their own ("key"); a row about the head keys the household by
+    the head's own 身份证号 ("head"); a member row's 户主姓名 (no 户主身份证号) keys it by the
+    身份证号 of the one known person of that name sharing a house with the member
+    ("head_name+house").
+    """
+    houses_of: dict[str, set[str]] = defaultdict(set)
+    known_by_name: dict[str, set[str]] = defaultdict(set)
+    for place, (own, _) in persons.items():
+        if place in houses:
+            houses_of[own].add(houses[place])
+        if own in person_numbers and place in names:
+            known_by_name[normalise_name(names[place])].add(own)
+    keys: dict[Place, list[str]] = {}
+    evidence: dict[Place, str] = {}
+    for place, values in rows.items():
+        found = _column_keys("household", {place: values}).get(place, [])
+        how = "key" if found else ""
+        person = persons[place][0] if place in persons else None
+        head, basis = None, ""
+        if values.get("head_id_number"):
+            pass  # the head is named by number
+        elif place in heads:
+            head, basis = person, "head"
+        elif values.get("head_name"):
+            head = _head_by_name(
+                values["head_name"], person, houses.get(place), houses_of, known_by_name, non_heads
+            )
+            basis = "head_name+house"
+        number = person_numbers.get(head) if head else None
+        if number:
+            found.append(_key_of("head_id_number", number))
+            how = how or basis
+        if found:
+            keys[place], evidence[place] = found, how
+    return keys, evidence
+
+
+def _memberships(
+    persons: Mapping[Place, tuple[str, str]], households: dict[Place, str]
+) -> dict[Place, str]:
+    """Rows naming no household whose person belongs to exactly one household elsewhere: that
+    household (a 养老金 roster lists only 姓名/身份证号, but its pensioner lives in one 户)."""
+    member_of: dict[str, set[str]] = defaultdict(set)
+    for place, (own, _) in persons.items():
+        if place in households:
+            member_of[own].add(households[place])
+    return {
+        place: next(iter(member_of[own]))
+        for place, (own, _) in persons.items()
+        if place not in households and len(member_of.get(own, ())) == 1
+    }
+
+
+def _cluster_entities(
+    rows: Mapping[Place, Mapping[str, str]],
+    persons: Mapping[Place, tuple[str, str]],
+    person_numbers: Mapping[str, str],
+    names: Mapping[Place, str],
+    form_elements: Mapping[int, frozenset[str]],
+    name: Namer,
+) -> _Found:
+    """Each kind's entity per row, keys merged when one row names several keys of one entity.
+
+    Houses come first: a member's household is found through the house it shares with its head.
+    """
+    found: dict[str, dict[Place, str]] = {}
+    for kind in ENTITY_KEYS:
+        if kind != "household":
+            found[kind] = _cluster(kind, _column_keys(kind, rows), name)[0]
+    non_heads = _non_heads(rows, persons)
+    heads = _head_rows(rows, form_elements, persons, non_heads)
+    keys, evidence = _household_keys(
+        rows, persons, person_numbers, heads, non_heads, names, found["house"]
+    )
+    households, strongest = _cluster("household", keys, name)
+    members = _memberships(persons, households)
+    evidence.update(dict.fromkeys(members, "member"))
+    found["household"] = households | members
+    return _Found(found, evidence, strongest)
 
 
 # -- survivorship --------------------------------------------------------------------------------
@@ -571,13 +776,16 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
     def name(kind: str, key: str) -> str:
         return entity_id(kind, key, secret)
 
-    persons, person_keys = _persons(rows, raw_ids, row_ids, types, name)
+    form_elements = _form_elements(store)
+    names = _row_names(rows, form_elements)
+    persons, person_keys = _persons(rows, names, raw_ids, row_ids, types, name)
     person_numbers = {
         eid: keys["id_number"] for eid, keys in person_keys.items() if "id_number" in keys
     }
+    found = _cluster_entities(rows, persons, person_numbers, names, form_elements, name)
     row_entity: dict[str, dict[tuple[int, int], str]] = {
         "person": {place: eid for place, (eid, _) in persons.items()},
-        **_cluster_entities(rows, persons, person_numbers, name),
+        **found.entities,
         "record": {place: name("record", rid) for place, rid in row_ids.items()},
     }
     attached = _attach(observations, schema, row_entity)
@@ -586,11 +794,14 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
         "FROM value_decisions"
     ).cast({"verified_value": pl.String, "verified_by": pl.String})
     current, conflicts = _survive(attached, schema, verified)
-    links = _links(row_entity, persons, attached)
+    links = _links(row_entity, persons, attached, {"household": found.household_evidence})
     with store.transaction():
         store.connection.execute(_DDL)
         store.mark_ledgers_built()
-        store.append("entities", _entities_frame(links, person_keys, rows, row_ids))
+        store.append(
+            "entities",
+            _entities_frame(links, person_keys, found.household_keys, rows, row_ids),
+        )
         store.append("row_entities", links)
         store.append(
             "ledger_values",
@@ -622,12 +833,14 @@ def _links(
     row_entity: Mapping[str, Mapping[tuple[int, int], str]],
     persons: Mapping[tuple[int, int], tuple[str, str]],
     attached: pl.DataFrame,
+    evidence: Mapping[str, Mapping[tuple[int, int], str]],
 ) -> pl.DataFrame:
-    """Which entities each stored row refers to (its own person, its household, house …)."""
+    """Which entities each stored row refers to (its own person, its household, house …), and
+    how: "key" where the row names the entity's key, else the kind's own evidence."""
     used = set(attached.select("form_id", "row_no", "entity_id").unique().iter_rows())
     records: list[tuple[int, int, str, str, str, str]] = []
-    for (form_id, row_no), (eid, evidence) in persons.items():
-        records.append((form_id, row_no, eid, "person", "self", evidence))
+    for (form_id, row_no), (eid, matched) in persons.items():
+        records.append((form_id, row_no, eid, "person", "self", matched))
     for kind, places in row_entity.items():
         if kind == "person":
             continue
@@ -635,7 +848,8 @@ def _links(
             if kind == "record" and (form_id, row_no, eid) not in used:
                 continue
             relation = "self" if kind == "record" or (form_id, row_no) not in persons else kind
-            records.append((form_id, row_no, eid, kind, relation, "key"))
+            how = evidence.get(kind, {}).get((form_id, row_no), "key")
+            records.append((form_id, row_no, eid, kind, relation, how))
     return pl.DataFrame(
         records,
         schema=["form_id", "row_no", "entity_id", "kind", "relation", "evidence"],
@@ -646,6 +860,7 @@ def _links(
 def _entities_frame(
     links: pl.DataFrame,
     person_keys: Mapping[str, Mapping[str, str]],
+    household_keys: Mapping[str, str],
     rows: Mapping[tuple[int, int], Mapping[str, str]],
     row_ids: Mapping[tuple[int, int], str],
 ) -> pl.DataFrame:
@@ -659,6 +874,8 @@ def _entities_frame(
             key_kind, key_value = next(iter(keys.items()), ("row", row_ids[(form_id, row_no)]))
         elif kind == "record":
             key_kind, key_value = "row", row_ids[(form_id, row_no)]
+        elif eid in household_keys:  # a head's 身份证号 may key it on rows that do not show it
+            key_kind, _, key_value = household_keys[eid].partition("=")
         else:
             values = rows.get((form_id, row_no), {})
             key_kind = next((e for e in ENTITY_KEYS.get(kind, ()) if values.get(e)), "row")
