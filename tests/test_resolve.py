@@ -229,3 +229,184 @@ def test_verification_sheet_round_trip(tmp_path: Path, settings: Settings) -> No
         rebuild_ledgers(store, schema)
     (current,) = _current(settings, "phone")
     assert current[1] == "13700137000"
+
+
+# -- households ----------------------------------------------------------------------------------
+
+
+def _valid_id(body: str) -> str:
+    """A GB 11643 number: the 17 digits given and their check character."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights, strict=True)) % 11]
+
+
+HEAD = _valid_id("15099919700101123")
+SPOUSE = _valid_id("15099919720202234")
+SON = _valid_id("15099919950303345")
+NAMESAKE = _valid_id("15099919800404456")
+LODGER = _valid_id("15099919900505567")
+
+
+def _households(settings: Settings, file_name: str) -> dict[int, tuple[str, str]]:
+    """Row → (household entity, evidence) of one file's rows."""
+    with Store.open(settings.database, read_only=True) as store:
+        rows = store.frame(
+            "SELECT re.row_no, re.entity_id, re.evidence FROM row_entities re "
+            "JOIN forms f USING (form_id) JOIN files fi USING (file_id) "
+            "WHERE fi.name = ? AND re.kind = 'household' ORDER BY re.row_no",
+            [file_name],
+        ).rows()
+    return {row: (entity, evidence) for row, entity, evidence in rows}
+
+
+def _household_of(settings: Settings, key: str) -> str:
+    with Store.open(settings.database, read_only=True) as store:
+        return entity_id("household", key, store.pseudonym_key())
+
+
+def _heads_only(path: Path, rows: list[list[object]]) -> Path:
+    """A 低保花名册-like form: it names the head only (户主姓名, 身份证号, no 姓名 column)."""
+    return _form(path, "青山旗民政局", "2026年10月31日", ["户主姓名", "身份证号", "家庭住址"], rows)
+
+
+def test_a_form_of_heads_only_keys_the_household_by_the_heads_number(
+    tmp_path: Path, settings: Settings
+) -> None:
+    ingest_paths([_heads_only(tmp_path / "低保.xlsx", [["张三", HEAD, "幸福社区1号"]])], settings)
+    household = _household_of(settings, f"head_id_number={HEAD}")
+    assert _households(settings, "低保.xlsx") == {4: (household, "head")}
+    with Store.open(settings.database, read_only=True) as store:
+        key = store.frame(
+            "SELECT key_kind, key_value FROM entities WHERE entity_id = ?", [household]
+        ).rows()
+    assert key == [("head_id_number", HEAD)]
+
+
+def test_a_damaged_number_on_a_heads_row_is_matched_by_the_heads_name(
+    tmp_path: Path, settings: Settings
+) -> None:
+    header = ["户主姓名", "身份证号", "联系电话"]
+    police = _form(
+        tmp_path / "a.xlsx",
+        "青山旗公安局",
+        "2026年9月30日",
+        ["姓名", "身份证号", "联系电话"],
+        [["张三", HEAD, "13800138000"]],
+    )
+    damaged = HEAD[:-1] + ("0" if HEAD[-1] != "0" else "1")  # wrong check character
+    farm = _form(
+        tmp_path / "b.xlsx",
+        "青山旗农牧局",
+        "2026年9月30日",
+        header,
+        [["张三", damaged, "13800138000"]],
+    )
+    ingest_paths([police, farm], settings)
+    assert _households(settings, "b.xlsx") == {
+        4: (_household_of(settings, f"head_id_number={HEAD}"), "head")
+    }
+
+
+def test_a_members_head_name_links_the_household_of_the_head_in_the_same_house(
+    tmp_path: Path, settings: Settings
+) -> None:
+    heads = _heads_only(tmp_path / "低保.xlsx", [["张三", HEAD, "幸福社区1号"]])
+    members = _form(
+        tmp_path / "光荣牌.xlsx",
+        "青山旗退役军人事务局",
+        "2026年10月31日",
+        ["姓名", "身份证号", "户主姓名", "家庭住址"],
+        [
+            ["李四", SPOUSE, "张三", "幸福社区1号"],  # shares 张三's house
+            ["王五", LODGER, "张三", "幸福社区9号"],  # 张三 lives elsewhere: no guess
+            ["张三", HEAD, "张 三", "幸福社区1号"],  # the head's own row
+        ],
+    )
+    ingest_paths([heads, members], settings)
+    household = _household_of(settings, f"head_id_number={HEAD}")
+    assert _households(settings, "光荣牌.xlsx") == {
+        4: (household, "head_name+house"),
+        6: (household, "head"),
+    }
+
+
+def test_two_namesakes_in_the_house_link_nothing(tmp_path: Path, settings: Settings) -> None:
+    heads = _heads_only(
+        tmp_path / "低保.xlsx", [["张三", HEAD, "幸福社区1号"], ["张三", NAMESAKE, "幸福社区1号"]]
+    )
+    member = _form(
+        tmp_path / "光荣牌.xlsx",
+        "青山旗退役军人事务局",
+        "2026年10月31日",
+        ["姓名", "身份证号", "户主姓名", "家庭住址"],
+        [["李四", SPOUSE, "张三", "幸福社区1号"]],
+    )
+    ingest_paths([heads, member], settings)
+    assert _households(settings, "光荣牌.xlsx") == {}
+
+
+def test_a_son_named_after_his_father_is_not_taken_for_the_head(
+    tmp_path: Path, settings: Settings
+) -> None:
+    roster = _form(
+        tmp_path / "低保动态.xlsx",
+        "青山旗民政局",
+        "2026年10月31日",
+        ["户主姓名", "姓名", "身份证号", "与户主关系", "家庭住址"],
+        [["张三", "张三", HEAD, "户主", "幸福社区1号"], ["张三", "张三", SON, "子", "幸福社区1号"]],
+    )
+    # A form without 与户主关系: 姓名 = 户主姓名 would make the son a head, but his own
+    # relation (子) says otherwise; his 户主姓名 names his father, who shares his house.
+    aid = _form(
+        tmp_path / "资助.xlsx",
+        "青山旗教育局",
+        "2026年10月31日",
+        ["姓名", "身份证号", "户主姓名"],
+        [["张三", SON, "张三"], ["张三", HEAD, "张三"]],
+    )
+    ingest_paths([roster, aid], settings)
+    household = _household_of(settings, f"head_id_number={HEAD}")
+    assert _households(settings, "低保动态.xlsx") == {
+        4: (household, "head"),
+        5: (household, "head_name+house"),
+    }
+    assert _households(settings, "资助.xlsx") == {
+        4: (household, "head_name+house"),
+        5: (household, "head"),
+    }
+
+
+def test_a_person_only_row_joins_the_one_household_its_person_belongs_to(
+    tmp_path: Path, settings: Settings
+) -> None:
+    roster = _form(
+        tmp_path / "实有人口.xlsx",
+        "青山旗公安局",
+        "2026年9月30日",
+        ["姓名", "身份证号", "与户主关系", "户号"],
+        [
+            ["张三", HEAD, "户主", "001"],
+            ["李四", SPOUSE, "配偶", "001"],
+            ["王五", LODGER, "子", "002"],
+        ],
+    )
+    pension = _form(
+        tmp_path / "养老金.xlsx",
+        "青山旗人社局",
+        "2026年9月30日",
+        ["姓名", "身份证号"],
+        [["李四", SPOUSE], ["王五", LODGER]],
+    )
+    # 王五 is listed in a second 户 on another form: he belongs to two, so his pension row is
+    # linked to neither.
+    other = _form(
+        tmp_path / "分户.xlsx",
+        "青山旗公安局",
+        "2026年9月30日",
+        ["姓名", "身份证号", "与户主关系", "户号"],
+        [["王五", LODGER, "子", "003"]],
+    )
+    ingest_paths([roster, pension, other], settings)
+    assert _households(settings, "养老金.xlsx") == {
+        4: (_household_of(settings, "household_no=001"), "member")
+    }
