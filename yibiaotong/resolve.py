@@ -137,7 +137,7 @@ def normalise_org_name(text: str) -> str:
     return _plain(text).replace("（", "(").replace("）", ")")
 
 
-_KEY_NORMALISERS = {
+_KEY_NORMALISERS: dict[str, Callable[[str], str]] = {
     "house_address": normalise_address,
     "org_name": normalise_org_name,
     "social_org_name": normalise_org_name,
