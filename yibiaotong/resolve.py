@@ -471,18 +471,14 @@ def _cluster(
     return {place: names[keys[0]] for place, keys in row_keys.items()}, strongest
 
 
-def _column_keys(kind: str, rows: Mapping[Place, Mapping[str, str]]) -> dict[Place, list[str]]:
-    """The keys of a kind each row names in its own columns."""
-    found: dict[Place, list[str]] = {}
-    for place, values in rows.items():
-        keys = [_key_of(e, values[e]) for e in ENTITY_KEYS[kind] if values.get(e)]
-        if kind == "house" and not keys and values.get("current_address"):
-            # 人房关联: where a row describes no house itself, the row person's 现住址 names
-            # the house they live in (以房找人 depends on it).
-            keys.append(_key_of("house_address", values["current_address"]))
-        if keys:
-            found[place] = keys
-    return found
+def _row_keys(kind: str, values: Mapping[str, str]) -> list[str]:
+    """The keys of a kind a row names in its own columns."""
+    keys = [_key_of(e, values[e]) for e in ENTITY_KEYS[kind] if values.get(e)]
+    if kind == "house" and not keys and values.get("current_address"):
+        # 人房关联: where a row describes no house itself, the row person's 现住址 names
+        # the house they live in (以房找人 depends on it).
+        keys.append(_key_of("house_address", values["current_address"]))
+    return keys
 
 
 def _head_by_name(
@@ -534,15 +530,14 @@ def _household_keys(
     keys: dict[Place, list[str]] = {}
     evidence: dict[Place, str] = {}
     for place, values in rows.items():
-        found = _column_keys("household", {place: values}).get(place, [])
+        found = _row_keys("household", values)
         how = "key" if found else ""
         person = persons[place][0] if place in persons else None
         head, basis = None, ""
-        if values.get("head_id_number"):
-            pass  # the head is named by number
-        elif place in heads:
+        by_number = bool(values.get("head_id_number"))  # the head is named already
+        if place in heads and not by_number:
             head, basis = person, "head"
-        elif values.get("head_name"):
+        elif values.get("head_name") and not by_number:
             head = _head_by_name(
                 values["head_name"], person, houses.get(place), houses_of, known_by_name, non_heads
             )
@@ -587,7 +582,8 @@ def _cluster_entities(
     found: dict[str, dict[Place, str]] = {}
     for kind in ENTITY_KEYS:
         if kind != "household":
-            found[kind] = _cluster(kind, _column_keys(kind, rows), name)[0]
+            named = {place: k for place, values in rows.items() if (k := _row_keys(kind, values))}
+            found[kind] = _cluster(kind, named, name)[0]
     non_heads = _non_heads(rows, persons)
     heads = _head_rows(rows, form_elements, persons, non_heads)
     keys, evidence = _household_keys(
