@@ -20,9 +20,13 @@ from .writers import write_workbook
 SEED = 20261031
 
 
-def build_county(out: Path, seed: int = SEED) -> dict[str, object]:
-    """Write ``out/county/…`` and ``out/manifest.json``; return the manifest."""
-    population = build_population(seed, build_places())
+def build_county(out: Path, seed: int = SEED, scale: int = 1) -> dict[str, object]:
+    """Write ``out/county/…`` and ``out/manifest.json``; return the manifest.
+
+    ``scale`` multiplies the households of every village and community (benchmarks use it for
+    bigger forms); the default 1 writes the committed sample county byte for byte.
+    """
+    population = build_population(seed, build_places(), scale)
     programmes = build_programmes(population, seed)
     context = Ctx(population, programmes, seed)
     specs = catalogue(context)

@@ -229,8 +229,9 @@ def _ethnicity(rng: random.Random, urban: bool) -> str:
 
 
 class _Builder:
-    def __init__(self, seed: int, towns: list[Town]) -> None:
+    def __init__(self, seed: int, towns: list[Town], scale: int = 1) -> None:
         self.rng = random.Random(seed)
+        self.scale = scale  # households per unit multiplier (benchmarks); 1 = the sample county
         self.registry = _Registry(self.rng)
         self.towns = towns
         self.persons: list[Person] = []
@@ -244,9 +245,10 @@ class _Builder:
         houses: list[House] = []
         serial = 0
         if unit.urban:
+            buildings = unit.groups * self.scale
             slots = [
                 (building, entrance, floor, room)
-                for building in range(1, unit.groups + 1)
+                for building in range(1, buildings + 1)
                 for entrance in (1, 2, 3)
                 for floor in range(1, 7)
                 for room in (1, 2)
@@ -257,7 +259,7 @@ class _Builder:
                     House(
                         code=f"{unit.code}{serial:04d}",
                         unit=unit,
-                        grid=unit.grids[0 if building <= unit.groups // 2 else 1],
+                        grid=unit.grids[0 if building <= buildings // 2 else 1],
                         address=(
                             f"{unit.full_name}{building}号楼{entrance}单元{floor}{room:02d}室"
                         ),
@@ -271,7 +273,7 @@ class _Builder:
         else:
             per_group = count // unit.groups + 1
             for group in range(1, unit.groups + 1):
-                for number in sorted(rng.sample(range(1, 60), per_group)):
+                for number in sorted(rng.sample(range(1, 59 * self.scale + 1), per_group)):
                     if len(houses) == count:
                         break
                     serial += 1
@@ -496,8 +498,9 @@ def _occupation(rng: random.Random, age: int) -> str:
     return "学生" if age >= 7 else ""
 
 
-def build_population(seed: int, towns: list[Town]) -> Population:
-    builder = _Builder(seed, towns)
+def build_population(seed: int, towns: list[Town], scale: int = 1) -> Population:
+    """The county's people; ``scale`` multiplies the households of every unit (1 = sample)."""
+    builder = _Builder(seed, towns, scale)
     rng = builder.rng
     units = [unit for town in towns for unit in town.units]
     for unit in units:
@@ -505,6 +508,7 @@ def build_population(seed: int, towns: list[Town]) -> Population:
             count = 42 if unit.town.kind == "街道" else 24
         else:
             count = 26 if unit.town.kind == "镇" else 24
+        count *= builder.scale
         owned = round(count * 0.84)
         builder.build_houses(unit, owned + 5)
         for serial in range(1, count + 1):

@@ -21,7 +21,7 @@ disagreement between forms is a conflict, not a departure (a person may hold sev
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from yibiaotong.export.snapshot import Current, LedgerSnapshot, StoredForm
@@ -286,8 +286,16 @@ def lookup(
     snapshot: LedgerSnapshot, schema: Schema, form_id: int, row: ScopeRow, element: str
 ) -> Current | None:
     """The current ledger value of ``element`` for a row, with the department it came from."""
-    for entity in candidates(snapshot, form_id, row, target_kind(schema, element)):
-        found = snapshot.values.get((entity, element))
+    return first_value(
+        snapshot, candidates(snapshot, form_id, row, target_kind(schema, element)), element
+    )
+
+
+def first_value(snapshot: LedgerSnapshot, entities: Sequence[str], element: str) -> Current | None:
+    """The current value of ``element`` held by the first of ``entities`` that has one."""
+    values = snapshot.values
+    for entity in entities:
+        found = values.get((entity, element))
         if found is not None:
             return found
     return None

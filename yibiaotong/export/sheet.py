@@ -14,8 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from yibiaotong.export.masks import MaskPolicy
-from yibiaotong.export.scope import Scope, ScopeRow, form_scope, lookup
-from yibiaotong.export.snapshot import FormColumn, LedgerSnapshot, StoredForm
+from yibiaotong.export.scope import (
+    Scope,
+    candidates,
+    first_value,
+    form_scope,
+    target_kind,
+)
+from yibiaotong.export.snapshot import Current, FormColumn, LedgerSnapshot, StoredForm
 from yibiaotong.export.styles import CodeStyle, DateStyle, infer_code_style, infer_date_style
 from yibiaotong.export.text import render_line, render_notes
 from yibiaotong.messages import msg
@@ -38,6 +44,7 @@ CODE_TYPES = frozenset({"code", "flag"})
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _EXCEL_DIGITS = 15
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and full-width: two columns wide
 NOTES_SHEET = "说明"
 
 
@@ -260,7 +267,9 @@ def _width(headers: Sequence[str | None], cells: Sequence[Value]) -> float:
 
 def _display(text: str) -> int:
     """Characters as a spreadsheet shows them: CJK and full-width count double."""
-    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+    if text.isascii():
+        return len(text)
+    return len(text) + len(_WIDE.findall(text))
 
 
 def _sheet_name(name: str) -> str:
@@ -281,24 +290,36 @@ def _rows(
     """Every written row's values, with the forms each department's values came from."""
     drawing = form.drawing
     cells = snapshot.cells.get(form.form_id, {})
+    layout = [(i, plans.get(i)) for i in range(drawing.first_column, drawing.last_column + 1)]
+    targets = {
+        plan.element.id: target_kind(schema, plan.element.id)
+        for _, plan in layout
+        if plan is not None and plan.element is not None
+    }
     rows: list[tuple[Value, ...]] = []
     sources: dict[str | None, Counter[int]] = defaultdict(Counter)
     counts: Counter[str] = Counter()
     for number, scope_row in enumerate(scope.rows, start=1):
+        source_row = scope_row.source_row
+        entities: dict[str, list[str]] = {}  # target kind → candidate entities, once per row
         values: list[Value] = []
-        for index in range(drawing.first_column, drawing.last_column + 1):
-            plan = plans.get(index)
-            own = cells.get((scope_row.source_row, index)) if scope_row.source_row else None
+        for index, plan in layout:
             if plan is None:
                 values.append(None)
-            elif plan.column.serial:
+                continue
+            own = cells.get((source_row, index)) if source_row else None
+            if plan.column.serial:
                 values.append(number)
             elif plan.element is None:
                 values.append(_own_cell(plan, own))
             else:
-                values.append(
-                    _element_cell(form, plan, scope_row, own, snapshot, schema, sources, counts)
-                )
+                target = targets[plan.element.id]
+                found = entities.get(target)
+                if found is None:
+                    found = candidates(snapshot, form.form_id, scope_row, target)
+                    entities[target] = found
+                current = first_value(snapshot, found, plan.element.id)
+                values.append(_element_cell(form, plan, current, own, sources, counts))
         rows.append(tuple(values))
     return rows, sources, counts
 
@@ -306,15 +327,11 @@ def _rows(
 def _element_cell(
     form: StoredForm,
     plan: _Plan,
-    row: ScopeRow,
+    current: Current | None,
     own: tuple[str | None, str | None] | None,
-    snapshot: LedgerSnapshot,
-    schema: Schema,
     sources: dict[str | None, Counter[int]],
     counts: Counter[str],
 ) -> Value:
-    assert plan.element is not None
-    current = lookup(snapshot, schema, form.form_id, row, plan.element.id)
     if current is None:
         # Nothing usable in the ledgers: the form's own cell as written (an invalid value is
         # kept, never dropped or "fixed"; it is already a finding of the form).

@@ -20,7 +20,7 @@ from typing import Any
 
 from yibiaotong.errors import UsageError
 from yibiaotong.export.sheet import NOTES_SHEET, FormSheet, SheetColumn, Value
-from yibiaotong.export.styles import looks_like_formula
+from yibiaotong.export.styles import FORMULA_START, looks_like_formula
 from yibiaotong.messages import msg
 from yibiaotong.model import column_letter
 
@@ -188,10 +188,24 @@ def _register_merges(worksheet: Any, spans: Sequence[Sequence[int]]) -> None:
 def _write_rows(worksheet: Any, sheet: FormSheet, formats: _Formats) -> int:
     """The data rows and the 合计 row; returns the last row written (0-based)."""
     row_number = sheet.first_data_row - 1
+    # Runs once per data cell: the methods and formats are looked up once, outside the loop.
+    write_string, write_number = worksheet.write_string, worksheet.write_number
+    write_blank, write_datetime = worksheet.write_blank, worksheet.write_datetime
+    text, quoted, number, date = formats.text, formats.quoted, formats.number, formats.date
+    layout = [(c.index, text if c.kind == "text" else number) for c in sheet.columns]
+    combine, midnight = dt.datetime.combine, dt.time()
     for values in sheet.rows:
         row_number += 1
-        for column, value in zip(sheet.columns, values, strict=True):
-            _write_cell(worksheet, row_number, column, value, formats)
+        for (index, blank), value in zip(layout, values, strict=True):
+            if value is None:
+                write_blank(row_number, index, None, blank)
+            elif isinstance(value, str):  # never a formula or number
+                style = quoted if value.startswith(FORMULA_START) else text
+                write_string(row_number, index, value, style)
+            elif isinstance(value, dt.date):
+                write_datetime(row_number, index, combine(value, midnight), date)
+            else:
+                write_number(row_number, index, value, number)
     if sheet.totals is not None:
         row_number += 1
         first, last = sheet.first_data_row, sheet.first_data_row + len(sheet.rows) - 1
@@ -207,22 +221,6 @@ def _write_rows(worksheet: Any, sheet: FormSheet, formats: _Formats) -> int:
             else:
                 worksheet.write_blank(row_number, column.index, None, formats.total)
     return row_number
-
-
-def _write_cell(
-    worksheet: Any, row: int, column: SheetColumn, value: Value, formats: _Formats
-) -> None:
-    if value is None:
-        blank = formats.text if column.kind == "text" else formats.number
-        worksheet.write_blank(row, column.index, None, blank)
-    elif isinstance(value, str):
-        style = formats.quoted if looks_like_formula(value) else formats.text
-        worksheet.write_string(row, column.index, value, style)  # never a formula or number
-    elif isinstance(value, dt.date):
-        moment = dt.datetime.combine(value, dt.time())
-        worksheet.write_datetime(row, column.index, moment, formats.date)
-    else:
-        worksheet.write_number(row, column.index, value, formats.number)
 
 
 def _write_footers(worksheet: Any, sheet: FormSheet, formats: _Formats, start: int) -> None:
