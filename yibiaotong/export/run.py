@@ -18,7 +18,13 @@ from yibiaotong.errors import UsageError
 from yibiaotong.export.audit import ExportRecord, current_user, record_exports
 from yibiaotong.export.masks import mask_policy
 from yibiaotong.export.sheet import ExportContext, FormSheet, build_form_sheet
-from yibiaotong.export.snapshot import StoredForm, load_forms, load_snapshot
+from yibiaotong.export.snapshot import (
+    StoredForm,
+    forget_cells,
+    load_cells,
+    load_forms,
+    load_snapshot,
+)
 from yibiaotong.export.writers import FORMATS, render_form, render_workbook
 from yibiaotong.layout.department import department_in
 from yibiaotong.messages import msg
@@ -108,7 +114,7 @@ def export_forms(
     chosen = select_forms(stored, options.departments, options.forms)
     policy = mask_policy(schema, options.masks, settings.workspace)
     elements = {element for form in chosen for element in form.elements}
-    snapshot = load_snapshot(store, chosen, elements)
+    snapshot = load_snapshot(store, chosen, elements, cells=False)
     now = dt.datetime.now().replace(microsecond=0)
     context = ExportContext(
         county=settings.county,
@@ -126,7 +132,9 @@ def export_forms(
     try:
         for relative, forms in _files(chosen, options.file_format):
             target = _prepare(out / relative.parent, relative.name)
+            load_cells(store, snapshot, forms)
             sheets = [build_form_sheet(f, snapshot, schema, policy, context) for f in forms]
+            forget_cells(snapshot, forms)
             if options.file_format == "xlsx":
                 render_workbook(sheets, target)
             else:

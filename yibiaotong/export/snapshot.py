@@ -171,50 +171,99 @@ def _drawing(layout_json: str | None, header_last: int) -> Drawing:
 
 
 def load_snapshot(
-    store: Store, forms: Sequence[StoredForm], elements: Iterable[str]
+    store: Store, forms: Sequence[StoredForm], elements: Iterable[str], *, cells: bool = True
 ) -> LedgerSnapshot:
-    """Everything rendering needs for ``forms``: values of ``elements``, links, own cells."""
+    """Everything rendering needs for ``forms``: values of ``elements``, links, own cells.
+
+    With ``cells=False`` the forms' own cells and rows are left out; ``load_cells`` then loads
+    them a few forms at a time (an export holds one workbook's cells, not the workspace's)."""
     snapshot = LedgerSnapshot()
     wanted = sorted(set(elements))
-    for entity, element, value, department, form_id, verified in store.connection.execute(
+    entities, elements_of, values, departments, form_ids, verified = _columns(
+        store,
         "SELECT entity_id, element_id, value, department, form_id, verified_by IS NOT NULL "
         "FROM ledger_values WHERE element_id IN (SELECT unnest(?))",
         [wanted],
-    ).fetchall():
-        snapshot.values[(entity, element)] = Current(value, department, form_id, verified)
-        snapshot.holders.setdefault(element, {})[entity] = value
+    )
+    snapshot.values = {
+        (entity, element): Current(value, department, form_id, checked)
+        for entity, element, value, department, form_id, checked in zip(
+            entities, elements_of, values, departments, form_ids, verified, strict=True
+        )
+    }
+    holders = snapshot.holders
+    for entity, element, value in zip(entities, elements_of, values, strict=True):
+        found = holders.get(element)
+        if found is None:
+            found = holders[element] = {}
+        found[entity] = value
     _load_links(store, snapshot)
-    for entity, kind, key_kind, key_value in store.connection.execute(
-        "SELECT entity_id, kind, key_kind, key_value FROM entities"
-    ).fetchall():
-        snapshot.entities[entity] = (kind, key_kind, key_value)
-    form_ids = [form.form_id for form in forms]
-    for form_id, row_no, col_index, raw, value in store.connection.execute(
-        "SELECT form_id, row_no, col_index, raw, value FROM observations "
-        "WHERE form_id IN (SELECT unnest(?))",
-        [form_ids],
-    ).fetchall():
-        snapshot.cells.setdefault(form_id, {})[(row_no, col_index)] = (raw, value)
-    for form_id, row_no in store.connection.execute(
-        "SELECT form_id, row_no FROM form_rows WHERE form_id IN (SELECT unnest(?)) "
-        "ORDER BY form_id, row_no",
-        [form_ids],
-    ).fetchall():
-        snapshot.form_rows.setdefault(form_id, []).append(row_no)
+    ids, kinds, key_kinds, keys = _columns(
+        store, "SELECT entity_id, kind, key_kind, key_value FROM entities", []
+    )
+    snapshot.entities = dict(zip(ids, zip(kinds, key_kinds, keys, strict=True), strict=True))
+    if cells:
+        load_cells(store, snapshot, forms)
     snapshot.latest_as_of = store.scalar("SELECT max(as_of) FROM forms")
     return snapshot
 
 
+def load_cells(store: Store, snapshot: LedgerSnapshot, forms: Sequence[StoredForm]) -> None:
+    """The stored cells and data rows of ``forms``, into ``snapshot``."""
+    form_ids = sorted({form.form_id for form in forms})
+    if not form_ids:
+        return
+    # The range lets DuckDB skip row groups by their min/max (observations are stored in
+    # ingest order, so one form's cells sit together).
+    where = "WHERE form_id BETWEEN ? AND ? AND form_id IN (SELECT unnest(?))"
+    params = [form_ids[0], form_ids[-1], form_ids]
+    owners, rows, columns, raws, values = _columns(
+        store, f"SELECT form_id, row_no, col_index, raw, value FROM observations {where}", params
+    )
+    cells = snapshot.cells
+    for form_id in form_ids:
+        cells[form_id] = {}
+    for form_id, row_no, col_index, raw, value in zip(
+        owners, rows, columns, raws, values, strict=True
+    ):
+        cells[form_id][(row_no, col_index)] = (raw, value)
+    owners, rows = _columns(
+        store, f"SELECT form_id, row_no FROM form_rows {where} ORDER BY form_id, row_no", params
+    )
+    for form_id, row_no in zip(owners, rows, strict=True):
+        snapshot.form_rows.setdefault(form_id, []).append(row_no)
+
+
+def forget_cells(snapshot: LedgerSnapshot, forms: Sequence[StoredForm]) -> None:
+    """Drop the cells and rows of ``forms`` once they are written."""
+    for form in forms:
+        snapshot.cells.pop(form.form_id, None)
+        snapshot.form_rows.pop(form.form_id, None)
+
+
+def _columns(store: Store, sql: str, params: list[Any]) -> list[list[Any]]:
+    """A query's result as one Python list per column (much faster than row tuples)."""
+    table = store.connection.execute(sql, params).to_arrow_table()
+    return [column.to_pylist() for column in table.columns]
+
+
 def _load_links(store: Store, snapshot: LedgerSnapshot) -> None:
     """Row → entities per kind; person → the entity of each kind most of their rows link to."""
-    rows = store.connection.execute(
-        "SELECT form_id, row_no, entity_id, kind, relation FROM row_entities "
-        "ORDER BY form_id, row_no, relation <> 'self', kind"
-    ).fetchall()
-    for form_id, row_no, entity, kind, relation in rows:
-        snapshot.row_links.setdefault((form_id, row_no), {}).setdefault(
-            kind, Placed(entity, relation == "self")
-        )
+    row_links = snapshot.row_links
+    for form_id, row_no, entity, kind, own in zip(
+        *_columns(
+            store,
+            "SELECT form_id, row_no, entity_id, kind, relation = 'self' FROM row_entities "
+            "ORDER BY form_id, row_no, relation <> 'self', kind",
+            [],
+        ),
+        strict=True,
+    ):
+        links = row_links.get((form_id, row_no))
+        if links is None:
+            links = row_links[(form_id, row_no)] = {}
+        if kind not in links:
+            links[kind] = Placed(entity, bool(own))
     counts: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     persons: dict[str, set[str]] = defaultdict(set)
     for links in snapshot.row_links.values():
