@@ -376,37 +376,31 @@ def test_a_son_named_after_his_father_is_not_taken_for_the_head(
     }
 
 
-def test_a_person_only_row_joins_the_one_household_its_person_belongs_to(
+def test_a_person_only_row_is_not_linked_to_its_persons_household(
     tmp_path: Path, settings: Settings
 ) -> None:
+    """A roster naming persons only says nothing of their households: its values stay the
+    person's, and two members' 自理能力 (a household-ledger element) do not collide."""
     roster = _form(
         tmp_path / "实有人口.xlsx",
         "青山旗公安局",
         "2026年9月30日",
         ["姓名", "身份证号", "与户主关系", "户号"],
-        [
-            ["张三", HEAD, "户主", "001"],
-            ["李四", SPOUSE, "配偶", "001"],
-            ["王五", LODGER, "子", "002"],
-        ],
+        [["张三", HEAD, "户主", "001"], ["李四", SPOUSE, "配偶", "001"]],
     )
-    pension = _form(
-        tmp_path / "养老金.xlsx",
-        "青山旗人社局",
+    health = _form(
+        tmp_path / "老年人健康.xlsx",
+        "青山旗卫健委",
         "2026年9月30日",
-        ["姓名", "身份证号"],
-        [["李四", SPOUSE], ["王五", LODGER]],
+        ["姓名", "身份证号", "自理能力"],
+        [["张三", HEAD, "全自理"], ["李四", SPOUSE, "半自理"]],
     )
-    # 王五 is listed in a second 户 on another form: he belongs to two, so his pension row is
-    # linked to neither.
-    other = _form(
-        tmp_path / "分户.xlsx",
-        "青山旗公安局",
-        "2026年9月30日",
-        ["姓名", "身份证号", "与户主关系", "户号"],
-        [["王五", LODGER, "子", "003"]],
-    )
-    ingest_paths([roster, pension, other], settings)
-    assert _households(settings, "养老金.xlsx") == {
-        4: (_household_of(settings, "household_no=001"), "member")
+    ingest_paths([roster, health], settings)
+    assert _households(settings, "实有人口.xlsx") == {
+        4: (_household_of(settings, "household_no=001"), "key"),
+        5: (_household_of(settings, "household_no=001"), "key"),
     }
+    assert _households(settings, "老年人健康.xlsx") == {}
+    assert sorted(value for _, value, _ in _current(settings, "self_care")) == ["1", "2"]
+    with Store.open(settings.database, read_only=True) as store:
+        assert store.scalar("SELECT count(*) FROM conflicts WHERE element_id = 'self_care'") == 0

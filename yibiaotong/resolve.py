@@ -551,22 +551,6 @@ def _household_keys(
     return keys, evidence
 
 
-def _memberships(
-    persons: Mapping[Place, tuple[str, str]], households: dict[Place, str]
-) -> dict[Place, str]:
-    """Rows naming no household whose person belongs to exactly one household elsewhere: that
-    household (a 养老金 roster lists only 姓名/身份证号, but its pensioner lives in one 户)."""
-    member_of: dict[str, set[str]] = defaultdict(set)
-    for place, (own, _) in persons.items():
-        if place in households:
-            member_of[own].add(households[place])
-    return {
-        place: next(iter(member_of[own]))
-        for place, (own, _) in persons.items()
-        if place not in households and len(member_of.get(own, ())) == 1
-    }
-
-
 def _cluster_entities(
     rows: Mapping[Place, Mapping[str, str]],
     persons: Mapping[Place, tuple[str, str]],
@@ -589,10 +573,11 @@ def _cluster_entities(
     keys, evidence = _household_keys(
         rows, persons, person_numbers, heads, non_heads, names, found["house"]
     )
-    households, strongest = _cluster("household", keys, name)
-    members = _memberships(persons, households)
-    evidence.update(dict.fromkeys(members, "member"))
-    found["household"] = households | members
+    # A row naming no household is not linked to the one its person belongs to elsewhere: its
+    # values are the person's as that form lists them (自理能力, 救助金额 on a 养老/卫健 roster),
+    # and on the household they would collide with the other members'. The person's household
+    # is one join away (row_entities of the person's other rows).
+    found["household"], strongest = _cluster("household", keys, name)
     return _Found(found, evidence, strongest)
 
 
