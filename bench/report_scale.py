@@ -42,6 +42,8 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -249,16 +251,21 @@ def county_observations(workspace: Path) -> int:
         return int(store.scalar("SELECT count(*) FROM observations"))
 
 
-def time_report(workspace: Path, out: Path, runs: int) -> list[float]:
-    """Wall seconds of the whole `ybt report` command (default formats), `runs` times."""
+def time_report(workspace: Path, out: Path, runs: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU (user + system) seconds of the whole `ybt report` command (default
+    formats), `runs` times. CPU time tells more than wall time on a machine others load."""
     command = [sys.executable, "-m", "yibiaotong", "report", "--workspace", str(workspace)]
     command += ["--out", str(out / "reports")]
-    seconds = []
+    wall, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(command, check=True, capture_output=True, cwd=ROOT)
-        seconds.append(round(time.perf_counter() - started, 3))
-    return seconds
+        wall.append(round(time.perf_counter() - started, 3))
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        used = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+        cpu.append(round(used, 3))
+    return wall, cpu
 
 
 _PHASES = r"""
@@ -316,8 +323,10 @@ def phase_profile(workspace: Path, out: Path) -> dict[str, Any]:
 def pyinstrument_profile(workspace: Path, out: Path) -> Path:
     target = out / "report-pyinstrument.txt"
     subprocess.run(
-        [sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(target), "-m"]
-        + ["yibiaotong", "report", "--workspace", str(workspace), "--out", str(out / "reports")],
+        [
+            *(sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(target), "-m"),
+            *("yibiaotong", "report", "--workspace", str(workspace), "--out", str(out / "reports")),
+        ],
         check=True,
         capture_output=True,
         cwd=ROOT,
@@ -353,7 +362,9 @@ def prepare(out: Path, copies: int | None, rebuild: bool) -> tuple[Path, dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--copies", type=int, help="copies of the county, the ingested one included")
+    parser.add_argument(
+        "--copies", type=int, help="copies of the county, the ingested one included"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "report_scale")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--rebuild", action="store_true", help="build the workspace again")
@@ -361,13 +372,18 @@ def main() -> None:
     args = parser.parse_args()
     out: Path = args.out.resolve()
     workspace, built = prepare(out, args.copies, args.rebuild)
-    runs = time_report(workspace, out, args.runs)
+    load = os.getloadavg()[0]
+    runs, cpu = time_report(workspace, out, args.runs)
     profile = phase_profile(workspace, out)
     results: dict[str, Any] = {
         "observations": built["rows"]["observations"],
         "copies": built["copies"],
         "runs_seconds": runs,
         "median_seconds": statistics.median(runs),
+        "runs_cpu_seconds": cpu,
+        "median_cpu_seconds": statistics.median(cpu),
+        "load_average_before": round(load, 2),
+        "cpus": os.cpu_count(),
         "workspace": built,
         **profile,
     }
@@ -385,6 +401,8 @@ def _print_table(results: dict[str, Any]) -> None:
         ("copies of the county", str(results["copies"])),
         ("ybt report runs (s)", ", ".join(f"{s:.2f}" for s in results["runs_seconds"])),
         ("ybt report median (s)", f"{results['median_seconds']:.2f}"),
+        ("ybt report median CPU (s)", f"{results['median_cpu_seconds']:.2f}"),
+        ("load average / CPUs", f"{results['load_average_before']:.1f} / {results['cpus']}"),
     ]
     rows += [(f"  phase: {name}", f"{seconds:.3f}") for name, seconds in results["phases"].items()]
     rows += [

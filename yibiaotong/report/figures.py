@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from yibiaotong.errors import WorkspaceError
 from yibiaotong.messages import msg
+from yibiaotong.report import queries
 from yibiaotong.report.quality import Quality, build_quality, person_linkage
 from yibiaotong.schema import Schema
 from yibiaotong.settings import Settings
@@ -179,15 +180,17 @@ class Report:
 
 
 @dataclass(frozen=True, slots=True)
-class _Instance:
-    """One ingested sheet of a form (a form ingested for two months has two instances)."""
+class _FormSummary:
+    """One form across its instances (a form ingested for two months has two instances),
+    described by its latest instance (by as-of date, then ingest order)."""
 
-    form_id: int
     form_key: str
+    latest_form_id: int
     department: str
-    file_name: str
-    rows: int
+    files: tuple[str, ...]  # the instances' file names, in instance order, each once
+    periods: int
     template: bool
+    rows: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,48 +199,66 @@ class _Column:
     element_id: str | None  # set only for accepted columns
 
 
-def _instances(store: Store) -> dict[str, list[_Instance]]:
-    """form_key → its instances, oldest first (by as-of date, then ingest order)."""
-    frame = store.frame(
-        "SELECT f.form_id, f.form_key, f.department, fi.name AS file_name, f.data_rows, "
-        "f.template FROM forms f JOIN files fi USING (file_id) "
-        "ORDER BY f.form_key, f.as_of NULLS FIRST, f.form_id"
-    )
-    grouped: dict[str, list[_Instance]] = defaultdict(list)
-    for form_id, form_key, department, file_name, rows, template in frame.iter_rows():
-        grouped[form_key].append(
-            _Instance(
-                int(form_id),
-                form_key,
-                department or msg("report.unknown_department"),
-                file_name,
-                int(rows),
-                bool(template),
-            )
+# Instances ordered within their form: as-of date (undated first), then ingest order.
+_FORM_SUMMARIES = """
+WITH instances AS (
+    SELECT f.form_id, f.form_key, f.department, fi.name AS file_name, f.data_rows, f.template,
+           row_number() OVER (PARTITION BY f.form_key
+                              ORDER BY f.as_of NULLS FIRST, f.form_id) AS position
+    FROM forms f JOIN files fi USING (file_id)
+),
+files AS (
+    SELECT form_key, file_name, min(position) AS first FROM instances GROUP BY ALL
+)
+SELECT i.form_key, arg_max(i.form_id, i.position), arg_max(i.department, i.position),
+       any_value(n.names), count(*), bool_and(i.template), sum(i.data_rows)
+FROM instances i
+JOIN (SELECT form_key, list(file_name ORDER BY first) AS names FROM files GROUP BY 1) n
+    USING (form_key)
+GROUP BY i.form_key
+"""
+
+
+def _form_summaries(store: Store) -> dict[str, _FormSummary]:
+    """form_key → the form across its instances."""
+    summaries = {}
+    for form_key, latest, department, files, periods, template, rows in queries.rows(
+        store, _FORM_SUMMARIES
+    ):
+        summaries[form_key] = _FormSummary(
+            form_key,
+            int(latest),
+            department or msg("report.unknown_department"),
+            tuple(files),
+            int(periods),
+            bool(template),
+            int(rows),
         )
-    return dict(grouped)
+    return summaries
 
 
-def _columns(store: Store) -> dict[int, list[_Column]]:
-    """form_id → its data columns (layout columns such as 序号 left out)."""
-    frame = store.frame(
-        "SELECT form_id, path, CASE WHEN status = 'accepted' THEN element_id END "
-        "FROM form_columns WHERE status <> 'layout' ORDER BY form_id, col_index"
-    )
+def _columns(store: Store, form_ids: Sequence[int]) -> dict[int, list[_Column]]:
+    """form_id → its data columns (layout columns such as 序号 left out), for the given forms."""
     columns: dict[int, list[_Column]] = defaultdict(list)
-    for form_id, path, element_id in frame.iter_rows():
+    for form_id, path, element_id in queries.rows(
+        store,
+        "SELECT form_id, path, CASE WHEN status = 'accepted' THEN element_id END "
+        "FROM form_columns WHERE status <> 'layout' AND form_id IN (SELECT unnest(?)) "
+        "ORDER BY form_id, col_index",
+        [list(form_ids)],
+    ):
         columns[int(form_id)].append(_Column(path, element_id))
     return columns
 
 
 def _collectors(store: Store) -> dict[str, set[str]]:
     """element → the forms (form_key) that collected at least one usable value of it."""
-    frame = store.frame(
-        "SELECT DISTINCT f.form_key, o.element_id FROM observations o JOIN forms f USING (form_id) "
-        "WHERE o.element_id IS NOT NULL AND o.value IS NOT NULL"
-    )
     collectors: dict[str, set[str]] = defaultdict(set)
-    for form_key, element_id in frame.iter_rows():
+    for form_key, element_id in queries.rows(
+        store,
+        f"SELECT DISTINCT f.form_key, c.element_id FROM {queries.CELLS} c "
+        "JOIN forms f USING (form_id) WHERE c.element_id IS NOT NULL AND c.usable",
+    ):
         collectors[element_id].add(form_key)
     return collectors
 
@@ -254,24 +275,23 @@ def _display_title(form_key: str) -> str:
 
 
 def _form_figures(
-    form_key: str,
-    instances: Sequence[_Instance],
+    summary: _FormSummary,
     columns: Sequence[_Column],
     collectors: Mapping[str, set[str]],
     schema: Schema,
 ) -> FormFigures:
-    latest = instances[-1]
+    form_key = summary.form_key
     mapped = [c.element_id for c in columns if c.element_id]
     fillable = sum(1 for e in mapped if collectors.get(e, set()) - {form_key})
     ledgers = {schema.elements[e].ledger for e in mapped if e in schema.elements}
     return FormFigures(
         form_key=form_key,
-        department=latest.department,
+        department=summary.department,
         title=_display_title(form_key),
-        files=tuple(dict.fromkeys(i.file_name for i in instances)),
-        periods=len(instances),
-        template=all(i.template for i in instances),
-        rows=sum(i.rows for i in instances),
+        files=summary.files,
+        periods=summary.periods,
+        template=summary.template,
+        rows=summary.rows,
         data_columns=len(columns),
         mapped_columns=len(mapped),
         unmapped_columns=len(columns) - len(mapped),
@@ -325,38 +345,80 @@ def _department_figures(
     )
 
 
-def _key_holdings(
-    store: Store, schema: Schema, ledgers: Sequence[str]
-) -> dict[str, dict[str, set[str]]]:
-    """ledger → key element → the ledger's records that hold that element.
+# Per ledger and combination of key elements held, how many records (entities with a current
+# value of one of the ledger's elements). A record holds a key element when the element has a
+# current value on the record itself, or a usable value in one of the form rows the record came
+# from (a subsidy record's 身份证号 lives on the row's person, not on the record). Key elements
+# travel as bits of a mask (parameters: element ids and their bits), so each entity's holdings
+# are one integer and no (entity, element) pair needs de-duplicating.
+_RECORD_HOLDINGS = """
+WITH keys AS (SELECT unnest(?) AS element_id, unnest(?)::BIGINT AS bit),
+row_masks AS (
+    SELECT o.form_id, o.row_no, bit_or(k.bit) AS mask
+    FROM observations o JOIN keys k USING (element_id)
+    WHERE o.value IS NOT NULL GROUP BY 1, 2
+),
+masks AS (
+    SELECT entity_id, bit_or(mask) AS mask FROM (
+        SELECT lv.entity_id, k.bit AS mask FROM ledger_values lv JOIN keys k USING (element_id)
+        UNION ALL
+        SELECT re.entity_id, m.mask FROM row_entities re JOIN row_masks m USING (form_id, row_no)
+    ) GROUP BY 1
+),
+records AS (SELECT ledger_id, entity_id FROM ledger_values GROUP BY ALL)
+SELECT r.ledger_id, coalesce(m.mask, 0), count(*)
+FROM records r LEFT JOIN masks m USING (entity_id) GROUP BY ALL
+"""
+_MASK_BITS = 62  # key elements per query: bits of a signed 64-bit mask
 
-    A record holds a key element when the element has a current value on the record itself, or
-    a usable value in one of the form rows the record came from (a subsidy record's 身份证号
-    lives on the row's person, not on the record)."""
-    pairs = [(lid, e) for lid in ledgers for e in schema.ledgers[lid].key]
-    holdings: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    if not pairs:
-        return holdings
-    frame = store.frame(
-        """
-        WITH keys AS (SELECT unnest(?) AS ledger_id, unnest(?) AS element_id),
-        present AS (
-            SELECT entity_id, element_id FROM ledger_values
-            UNION
-            SELECT re.entity_id, o.element_id FROM row_entities re
-            JOIN observations o USING (form_id, row_no)
-            WHERE o.value IS NOT NULL AND o.element_id IN (SELECT element_id FROM keys)
-        ),
-        records AS (SELECT DISTINCT ledger_id, entity_id FROM ledger_values)
-        SELECT r.ledger_id, k.element_id, r.entity_id
-        FROM records r JOIN keys k USING (ledger_id)
-        JOIN present p ON p.entity_id = r.entity_id AND p.element_id = k.element_id
-        """,
-        [[p[0] for p in pairs], [p[1] for p in pairs]],
-    )
-    for ledger_id, element_id, entity in frame.iter_rows():
-        holdings[ledger_id][element_id].add(entity)
-    return holdings
+
+@dataclass(frozen=True, slots=True)
+class _Records:
+    count: int  # the ledger's records
+    by_element: dict[str, int]  # key element → records holding it
+    complete: int  # records holding every key element
+
+
+def _ledger_records(store: Store, schema: Schema, ledgers: Sequence[str]) -> dict[str, _Records]:
+    """Every ledger's record count; for ``ledgers``, how many hold each key element and all."""
+    counts: dict[str, int] = {}
+    holding: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    complete: dict[str, int] = defaultdict(int)
+    for group in _ledger_groups(schema, ledgers):
+        elements = sorted({e for lid in group for e in schema.ledgers[lid].key})
+        bits = {element: 1 << i for i, element in enumerate(elements)}
+        group_counts: dict[str, int] = defaultdict(int)
+        for ledger_id, mask, records in queries.rows(
+            store, _RECORD_HOLDINGS, [list(bits), list(bits.values())]
+        ):
+            group_counts[ledger_id] += int(records)
+            if ledger_id not in group:
+                continue
+            key = schema.ledgers[ledger_id].key
+            for element_id in key:
+                if mask & bits[element_id]:
+                    holding[ledger_id][element_id] += int(records)
+            if all(mask & bits[element_id] for element_id in key):
+                complete[ledger_id] += int(records)
+        counts = counts or dict(group_counts)
+    return {
+        ledger_id: _Records(number, dict(holding[ledger_id]), complete[ledger_id])
+        for ledger_id, number in counts.items()
+    }
+
+
+def _ledger_groups(schema: Schema, ledgers: Sequence[str]) -> list[list[str]]:
+    """The ledgers in groups whose key elements fit one mask (one group for any real schema)."""
+    groups: list[list[str]] = [[]]
+    elements: set[str] = set()
+    for ledger_id in ledgers:
+        key = set(schema.ledgers[ledger_id].key)
+        if len(elements | key) > _MASK_BITS and groups[-1]:
+            groups.append([])
+            elements = set()
+        groups[-1].append(ledger_id)
+        elements |= key
+    return groups
 
 
 def _ledger_figures(
@@ -366,21 +428,13 @@ def _ledger_figures(
     used: Sequence[str],
     elements: set[str],
 ) -> tuple[LedgerFigures, ...]:
-    records = dict(
-        store.frame(
-            "SELECT ledger_id, count(DISTINCT entity_id) FROM ledger_values GROUP BY 1"
-        ).iter_rows()
-    )
-    holdings = _key_holdings(store, schema, used)
+    records = _ledger_records(store, schema, used)
     figures = []
     for ledger_id in used:
         ledger = schema.ledgers[ledger_id]
         serving = [f for f in forms if ledger_id in f.ledgers]
-        count = int(records.get(ledger_id, 0))
-        held = holdings.get(ledger_id, {})
-        complete = (
-            set.intersection(*(held.get(e, set()) for e in ledger.key)) if ledger.key else set()
-        )
+        held = records.get(ledger_id, _Records(0, {}, 0))
+        count = held.count
         figures.append(
             LedgerFigures(
                 ledger_id=ledger_id,
@@ -400,13 +454,13 @@ def _ledger_figures(
                         schema.elements[element_id].name
                         if element_id in schema.elements
                         else element_id,
-                        len(held.get(element_id, ())),
-                        _ratio(len(held.get(element_id, ())), count),
+                        held.by_element.get(element_id, 0),
+                        _ratio(held.by_element.get(element_id, 0), count),
                     )
                     for element_id in ledger.key
                 ),
-                key_complete=len(complete),
-                key_rate=_ratio(len(complete), count) if ledger.key else None,
+                key_complete=held.complete if ledger.key else 0,
+                key_rate=_ratio(held.complete, count) if ledger.key else None,
             )
         )
     return tuple(figures)
@@ -490,20 +544,25 @@ class _Filling:
     cells_observed: int
 
 
-def _filling(
-    store: Store,
-    instances: Mapping[str, Sequence[_Instance]],
-    columns: Mapping[int, Sequence[_Column]],
-) -> _Filling:
-    every = [i for group in instances.values() for i in group]
+# Every instance's rows × its data columns (and × its unmapped ones), over all periods.
+_FILLING = """
+SELECT sum(f.data_rows * c.data_columns), sum(f.data_rows * c.unmapped)
+FROM forms f JOIN files USING (file_id)
+JOIN (
+    SELECT form_id, count(*) AS data_columns,
+           count(*) FILTER (WHERE status <> 'accepted' OR element_id IS NULL) AS unmapped
+    FROM form_columns WHERE status <> 'layout' GROUP BY 1
+) c USING (form_id)
+"""
+
+
+def _filling(store: Store) -> _Filling:
+    cells, unmapped = queries.rows(store, _FILLING)[0]
     return _Filling(
-        cells_before=sum(i.rows * len(columns.get(i.form_id, ())) for i in every),
-        unmapped_cells=sum(
-            i.rows * sum(1 for c in columns.get(i.form_id, ()) if c.element_id is None)
-            for i in every
-        ),
-        values_once=int(store.scalar("SELECT count(*) FROM ledger_values") or 0),
-        cells_observed=int(store.scalar("SELECT count(*) FROM observations") or 0),
+        cells_before=int(cells or 0),
+        unmapped_cells=int(unmapped or 0),
+        values_once=queries.count(store, "SELECT count(*) FROM ledger_values"),
+        cells_observed=queries.count(store, "SELECT count(*) FROM observations"),
     )
 
 
@@ -580,27 +639,30 @@ def build_report(
     generated_at: dt.datetime | None = None,
 ) -> Report:
     """Every figure of the simplification report, from the workspace as it stands."""
-    instances = _instances(store)
-    if not instances:
-        raise WorkspaceError(msg("report.empty"))
-    columns = _columns(store)
-    collectors = _collectors(store)
-    latest_columns = {key: columns.get(group[-1].form_id, []) for key, group in instances.items()}
-    forms = tuple(
-        _form_figures(key, group, latest_columns[key], collectors, schema)
-        for key, group in sorted(instances.items(), key=lambda kv: (kv[1][-1].department, kv[0]))
-    )
-    elements = {c.element_id for cols in latest_columns.values() for c in cols if c.element_id}
-    order = _schema_order(schema)
-    used_ledgers = sorted(
-        {schema.elements[e].ledger for e in elements if e in schema.elements},
-        key=lambda lid: order[lid],
-    )
+    with queries.cell_counts(store):
+        summaries = _form_summaries(store)
+        if not summaries:
+            raise WorkspaceError(msg("report.empty"))
+        columns = _columns(store, [s.latest_form_id for s in summaries.values()])
+        latest_columns = {key: columns.get(s.latest_form_id, []) for key, s in summaries.items()}
+        collectors = _collectors(store)
+        forms = tuple(
+            _form_figures(summary, latest_columns[key], collectors, schema)
+            for key, summary in sorted(summaries.items(), key=lambda kv: (kv[1].department, kv[0]))
+        )
+        elements = {c.element_id for cols in latest_columns.values() for c in cols if c.element_id}
+        order = _schema_order(schema)
+        used_ledgers = sorted(
+            {schema.elements[e].ledger for e in elements if e in schema.elements},
+            key=lambda lid: order[lid],
+        )
+        titles = {f.form_key: (f.department, f.title) for f in forms}
+        quality = build_quality(store, schema, titles, person_linkage(store))
+        filling = _filling(store)
+        ledgers = _ledger_figures(store, schema, forms, used_ledgers, elements)
     by_department: dict[str, list[FormFigures]] = defaultdict(list)
     for form in forms:
         by_department[form.department].append(form)
-    titles = {f.form_key: (f.department, f.title) for f in forms}
-    quality = build_quality(store, schema, titles, person_linkage(store))
     stamp = (generated_at or dt.datetime.now()).replace(microsecond=0)
     return Report(
         format=REPORT_FORMAT,
@@ -608,15 +670,13 @@ def build_report(
         generated_at=stamp.isoformat(sep=" "),
         schema_name=schema.name,
         schema_version=schema.version,
-        figures=_headline(
-            forms, used_ledgers, elements, _filling(store, instances, columns), quality
-        ),
+        figures=_headline(forms, used_ledgers, elements, filling, quality),
         forms=forms,
         departments=tuple(
             _department_figures(name, group, latest_columns)
             for name, group in sorted(by_department.items(), key=lambda kv: (-len(kv[1]), kv[0]))
         ),
-        ledgers=_ledger_figures(store, schema, forms, used_ledgers, elements),
+        ledgers=ledgers,
         unmapped=_unmapped_fields(forms, latest_columns),
         quality=quality,
     )

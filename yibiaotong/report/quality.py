@@ -8,7 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from yibiaotong.messages import catalogue, msg
-from yibiaotong.resolve import normalise_address
+from yibiaotong.report.queries import (
+    CELLS,
+    cell_counts,
+    count,
+    rows,
+    scratch_tables,
+    text_pairs,
+)
 from yibiaotong.schema import Schema
 from yibiaotong.storage import Store
 
@@ -101,19 +108,20 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def _findings(store: Store) -> tuple[FindingCount, ...]:
-    frame = store.frame(
-        "SELECT code, severity, count(*) AS n FROM findings GROUP BY ALL ORDER BY n DESC, code"
+    found = rows(
+        store,
+        "SELECT code, severity, count(*) AS n FROM findings GROUP BY ALL ORDER BY n DESC, code",
     )
     return tuple(
-        FindingCount(code, severity, code_label(code), int(n))
-        for code, severity, n in frame.iter_rows()
+        FindingCount(code, severity, code_label(code), int(n)) for code, severity, n in found
     )
 
 
 def _conflicts_by_element(store: Store, schema: Schema) -> tuple[ConflictByElement, ...]:
-    frame = store.frame(
+    found = rows(
+        store,
         "SELECT element_id, ledger_id, count(DISTINCT entity_id) AS n, count(*) AS cells "
-        "FROM conflicts GROUP BY ALL ORDER BY n DESC, element_id"
+        "FROM conflicts GROUP BY ALL ORDER BY n DESC, element_id",
     )
     return tuple(
         ConflictByElement(
@@ -123,33 +131,35 @@ def _conflicts_by_element(store: Store, schema: Schema) -> tuple[ConflictByEleme
             int(n),
             int(cells),
         )
-        for element_id, ledger_id, n, cells in frame.iter_rows()
+        for element_id, ledger_id, n, cells in found
     )
 
 
 def _conflicts_by_department(store: Store) -> tuple[ConflictByDepartment, ...]:
-    frame = store.frame(
+    found = rows(
+        store,
         "SELECT department, count(DISTINCT (entity_id, element_id)) AS n, "
         "count(*) FILTER (WHERE chosen), count(*) FILTER (WHERE NOT chosen) "
-        "FROM conflicts GROUP BY 1 ORDER BY n DESC, department"
+        "FROM conflicts GROUP BY 1 ORDER BY n DESC, department",
     )
     return tuple(
         ConflictByDepartment(
             department or msg("report.unknown_department"), int(n), int(chosen), int(overruled)
         )
-        for department, n, chosen, overruled in frame.iter_rows()
+        for department, n, chosen, overruled in found
     )
 
 
 def _key_validity(store: Store, schema: Schema) -> tuple[KeyValidity, ...]:
     """Per identifying element: non-blank cells, and those usable with no error or warning."""
     keys = sorted(e.id for e in schema.elements.values() if e.type in KEY_TYPES)
-    frame = store.frame(
-        """
-        SELECT o.element_id, count(*) AS non_blank,
-               count(*) FILTER (WHERE o.value IS NOT NULL AND (o.finding IS NULL OR o.finding IN
-                   (SELECT code FROM findings WHERE severity = 'info'))) AS valid
-        FROM observations o WHERE o.element_id IN (SELECT unnest(?))
+    counts = rows(
+        store,
+        f"""
+        SELECT element_id, sum(cells) AS non_blank,
+               coalesce(sum(cells) FILTER (WHERE usable AND (finding IS NULL OR finding IN
+                   (SELECT code FROM findings WHERE severity = 'info'))), 0) AS valid
+        FROM {CELLS} WHERE element_id IN (SELECT unnest(?))
         GROUP BY 1 ORDER BY non_blank DESC, 1
         """,
         [keys],
@@ -162,23 +172,25 @@ def _key_validity(store: Store, schema: Schema) -> tuple[KeyValidity, ...]:
             int(non_blank),
             _rate(int(valid), int(non_blank)),
         )
-        for element_id, non_blank, valid in frame.iter_rows()
+        for element_id, non_blank, valid in counts
     )
 
 
 def _problem_forms(store: Store, titles: Mapping[str, tuple[str, str]]) -> tuple[ProblemForm, ...]:
-    counts = store.frame(
+    counts = rows(
+        store,
         "SELECT f.form_key, fi.severity, count(*) FROM findings fi JOIN forms f USING (form_id) "
-        "GROUP BY ALL"
+        "GROUP BY ALL",
     )
     cells = dict(
-        store.frame(
-            "SELECT f.form_key, count(*) FROM observations o JOIN forms f USING (form_id) "
-            "GROUP BY 1"
-        ).iter_rows()
+        rows(
+            store,
+            f"SELECT f.form_key, sum(c.cells) FROM {CELLS} c JOIN forms f USING (form_id) "
+            "GROUP BY 1",
+        )
     )
     by_form: dict[str, dict[str, int]] = defaultdict(dict)
-    for form_key, severity, n in counts.iter_rows():
+    for form_key, severity, n in counts:
         by_form[form_key][severity] = int(n)
     forms = []
     for form_key, severities in by_form.items():
@@ -203,85 +215,126 @@ def _problem_forms(store: Store, titles: Mapping[str, tuple[str, str]]) -> tuple
     return tuple(forms[:TOP_PROBLEM_FORMS])
 
 
+# Persons identified by 身份证号, each with whether a form row links them to a house, to a grid
+# (directly, or through a house a row links to a grid), and their current address.
+_PERSON_LINKS = """
+WITH row_links AS (
+    SELECT DISTINCT p.entity_id AS person, o.entity_id AS other, o.kind
+    FROM row_entities p JOIN row_entities o USING (form_id, row_no)
+    WHERE p.kind = 'person' AND p.relation = 'self' AND o.kind IN ('house', 'grid')
+),
+linked AS (
+    SELECT l.person, bool_or(l.kind = 'house') AS house,
+           bool_or(l.kind = 'grid' OR (l.kind = 'house' AND g.house IS NOT NULL)) AS grid
+    FROM row_links l LEFT JOIN report_gridded_houses g ON g.house = l.other
+    GROUP BY 1
+)
+SELECT e.entity_id AS person, coalesce(l.house, false) AS house,
+       coalesce(l.grid, false) AS grid, a.value AS address
+FROM entities e
+LEFT JOIN linked l ON l.person = e.entity_id
+LEFT JOIN ledger_values a ON a.entity_id = e.entity_id AND a.element_id = 'current_address'
+WHERE e.kind = 'person' AND e.key_kind = 'id_number'
+"""
+_GRIDDED_HOUSES = """
+SELECT DISTINCT h.entity_id AS house FROM row_entities h JOIN row_entities g USING (form_id, row_no)
+WHERE h.kind = 'house' AND g.kind = 'grid'
+"""
+_HOUSE_ADDRESSES = """
+SELECT lv.entity_id AS house, lv.value AS address
+FROM ledger_values lv JOIN entities e USING (entity_id)
+WHERE e.kind = 'house' AND lv.element_id = 'house_address'
+UNION
+SELECT entity_id, key_value FROM entities WHERE kind = 'house' AND key_kind = 'house_address'
+"""
+# The addresses whose normal form can change a figure: those of persons still missing a house
+# or a grid, and of the houses that could give them one (any house to a person without one; to
+# a person without a grid, only houses a row links to a grid).
+_ADDRESSES_TO_NORMALISE = """
+SELECT DISTINCT address FROM report_persons WHERE address IS NOT NULL AND NOT (house AND grid)
+UNION
+SELECT h.address FROM report_house_addresses h
+WHERE EXISTS (SELECT 1 FROM report_persons WHERE address IS NOT NULL AND NOT house)
+   OR (h.house IN (SELECT house FROM report_gridded_houses)
+       AND EXISTS (SELECT 1 FROM report_persons WHERE address IS NOT NULL AND NOT grid))
+"""
+_LINKAGE_COUNTS = """
+WITH normal AS (SELECT first AS address, second AS normal FROM report_normal_addresses),
+house_normal AS (
+    SELECT n.normal, bool_or(g.house IS NOT NULL) AS gridded
+    FROM report_house_addresses h JOIN normal n USING (address)
+    LEFT JOIN report_gridded_houses g ON g.house = h.house
+    GROUP BY 1
+),
+by_address AS (
+    SELECT p.person, bool_or(hn.gridded) AS grid
+    FROM report_persons p JOIN normal n USING (address) JOIN house_normal hn USING (normal)
+    GROUP BY 1
+),
+persons AS (
+    SELECT p.person, bool_or(p.house OR a.person IS NOT NULL) AS house,
+           bool_or(p.grid OR coalesce(a.grid, false)) AS grid
+    FROM report_persons p LEFT JOIN by_address a USING (person)
+    GROUP BY 1
+)
+SELECT count(*), count(*) FILTER (WHERE house), count(*) FILTER (WHERE grid),
+       count(*) FILTER (WHERE house AND grid)
+FROM persons
+"""
+
+
 def person_linkage(store: Store) -> Linkage:
     """How many persons (identified by 身份证号) are linked to a house, a grid, and both.
 
     A person is linked to a house when one form row refers to both (row_entities), or when the
     person's current address (现住址), normalised, equals the address of a house in the house
     ledger. A person is linked to a grid when one row refers to both, or when one of the
-    person's houses is referred to by a row that also names a grid."""
-    persons = {
-        str(eid)
-        for (eid,) in store.frame(
-            "SELECT entity_id FROM entities WHERE kind = 'person' AND key_kind = 'id_number'"
-        ).iter_rows()
-    }
-    unidentified = int(
-        store.scalar(
-            "SELECT count(*) FROM entities WHERE kind = 'person' AND key_kind <> 'id_number'"
-        )
-        or 0
+    person's houses is referred to by a row that also names a grid.
+
+    DuckDB does the joins and counts; Python only normalises the distinct addresses that can
+    still change a count (normalise_address is the resolver's, so both agree on an address)."""
+    unidentified = count(
+        store, "SELECT count(*) FROM entities WHERE kind = 'person' AND key_kind <> 'id_number'"
     )
-    houses: dict[str, set[str]] = defaultdict(set)
-    grids: dict[str, set[str]] = defaultdict(set)
-    for person, other, kind in store.frame(
-        "SELECT DISTINCT p.entity_id, o.entity_id, o.kind FROM row_entities p "
-        "JOIN row_entities o USING (form_id, row_no) "
-        "WHERE p.kind = 'person' AND p.relation = 'self' AND o.kind IN ('house', 'grid')"
-    ).iter_rows():
-        (houses if kind == "house" else grids)[person].add(other)
-    for person, matched in _houses_by_address(store).items():
-        houses[person] |= matched
-    house_grids: dict[str, set[str]] = defaultdict(set)
-    for house, grid in store.frame(
-        "SELECT DISTINCT h.entity_id, g.entity_id FROM row_entities h "
-        "JOIN row_entities g USING (form_id, row_no) WHERE h.kind = 'house' AND g.kind = 'grid'"
-    ).iter_rows():
-        house_grids[house].add(grid)
-    for person, held in houses.items():
-        for house in held:
-            grids[person] |= house_grids.get(house, set())
-    with_house = {p for p in persons if houses.get(p)}
-    with_grid = {p for p in persons if grids.get(p)}
+    with scratch_tables(
+        store,
+        [
+            ("report_gridded_houses", _GRIDDED_HOUSES, ()),
+            ("report_house_addresses", _HOUSE_ADDRESSES, ()),
+            ("report_persons", _PERSON_LINKS, ()),
+        ],
+    ):
+        addresses = [str(a) for (a,) in rows(store, _ADDRESSES_TO_NORMALISE)]
+        pairs = text_pairs(addresses, _normal_addresses(addresses))
+        with scratch_tables(store, [("report_normal_addresses", *pairs)]):
+            persons, with_house, with_grid, with_both = rows(store, _LINKAGE_COUNTS)[0]
     return Linkage(
-        persons=len(persons),
+        persons=int(persons),
         unidentified_rows=unidentified,
-        with_house=len(with_house),
-        with_grid=len(with_grid),
-        with_both=len(with_house & with_grid),
+        with_house=int(with_house),
+        with_grid=int(with_grid),
+        with_both=int(with_both),
     )
 
 
-def _houses_by_address(store: Store) -> dict[str, set[str]]:
-    """person → houses whose address equals the person's current address (both normalised)."""
-    by_address: dict[str, set[str]] = defaultdict(set)
-    for house, address in store.frame(
-        "SELECT lv.entity_id, lv.value FROM ledger_values lv JOIN entities e USING (entity_id) "
-        "WHERE e.kind = 'house' AND lv.element_id = 'house_address' "
-        "UNION SELECT entity_id, key_value FROM entities "
-        "WHERE kind = 'house' AND key_kind = 'house_address'"
-    ).iter_rows():
-        by_address[normalise_address(address)].add(house)
-    matched: dict[str, set[str]] = {}
-    for person, address in store.frame(
-        "SELECT lv.entity_id, lv.value FROM ledger_values lv JOIN entities e USING (entity_id) "
-        "WHERE e.kind = 'person' AND lv.element_id = 'current_address'"
-    ).iter_rows():
-        found = by_address.get(normalise_address(address))
-        if found:
-            matched[person] = set(found)
-    return matched
+def _normal_addresses(addresses: list[str]) -> list[str]:
+    if not addresses:
+        return []
+    from yibiaotong.resolve import normalise_address  # imported only when there are any
+
+    return [normalise_address(address) for address in addresses]
 
 
 def build_quality(
     store: Store, schema: Schema, titles: Mapping[str, tuple[str, str]], linkage: Linkage
 ) -> Quality:
     """The data-quality section; ``titles`` maps form_key → (department, display title)."""
-    return Quality(
-        findings=_findings(store),
-        conflicts_by_element=_conflicts_by_element(store, schema),
-        conflicts_by_department=_conflicts_by_department(store),
-        key_validity=_key_validity(store, schema),
-        problem_forms=_problem_forms(store, titles),
-        linkage=linkage,
-    )
+    with cell_counts(store):
+        return Quality(
+            findings=_findings(store),
+            conflicts_by_element=_conflicts_by_element(store, schema),
+            conflicts_by_department=_conflicts_by_department(store),
+            key_validity=_key_validity(store, schema),
+            problem_forms=_problem_forms(store, titles),
+            linkage=linkage,
+        )
