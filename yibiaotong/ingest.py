@@ -18,7 +18,13 @@ from typing import Any
 import polars as pl
 
 from yibiaotong.errors import YbtError
-from yibiaotong.layout import FormLayout, SkippedSheet, detect_department, locate_forms
+from yibiaotong.layout import (
+    FormLayout,
+    HeaderColumn,
+    SkippedSheet,
+    detect_department,
+    locate_forms,
+)
 from yibiaotong.matching import ColumnMatch, HeaderMatcher, match_key, path_key
 from yibiaotong.messages import msg
 from yibiaotong.model import CellRef, Finding, Severity, SheetGrid, Workbook
@@ -29,10 +35,13 @@ from yibiaotong.settings import Settings
 from yibiaotong.storage import Decision, Store
 from yibiaotong.validation import validate_form
 from yibiaotong.values import ColumnRules, cell_text, normalise_column, normalise_text
-from yibiaotong.workers import Prepared, WorkerSetup, prepare_in_workers
+from yibiaotong.workers import Prepared, Preparer, WorkerSetup, batches, prepare_in_workers
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"}
 SAMPLE_SIZE = 30
+# Prepared files stored per transaction, bounded so a group's frames stay small in memory.
+STORE_FILES = 16
+STORE_CELLS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,30 +151,123 @@ def prepare_file(
     limits: ReadLimits | None = None,
 ) -> PreparedFile:
     """Read one file and turn every form in it into plain data (no workspace involved)."""
+    (result,) = prepare_files(
+        [path],
+        schema,
+        matcher,
+        decisions,
+        department=department,
+        header_rows=header_rows,
+        limits=limits,
+    )
+    if isinstance(result, YbtError):
+        raise result
+    return result
+
+
+def prepare_files(
+    paths: Sequence[Path],
+    schema: Schema,
+    matcher: HeaderMatcher,
+    decisions: Sequence[Decision],
+    *,
+    department: str | None = None,
+    header_rows: int | None = None,
+    limits: ReadLimits | None = None,
+    on_file: Callable[[int], None] | None = None,
+) -> list[PreparedFile | YbtError]:
+    """Prepare several files at once: each is read, located and matched on its own (a file that
+    cannot be read gets its error, the others go on), then the cells of all their columns are
+    normalised together, one engine call per set of rules rather than per column and file —
+    the per-call cost, not the cells, dominates ordinary forms of a few hundred rows.
+
+    ``on_file(i)`` is called before the i-th file is read, and with ``len(paths)`` once all are
+    read, so a supervisor that has to kill a hung reader knows which file hung.
+    """
+    read: list[tuple[Workbook, list[_PendingForm], list[SkippedSheet]] | YbtError] = []
+    for number, path in enumerate(paths):
+        if on_file is not None:
+            on_file(number)
+        try:
+            read.append(
+                _read_and_match(path, schema, matcher, decisions, department, header_rows, limits)
+            )
+        except YbtError as error:
+            read.append(error)
+    if on_file is not None:
+        on_file(len(paths))
+    pending = [form for item in read if not isinstance(item, YbtError) for form in item[1]]
+    columns = [column for form in pending for column in form.columns]
+    results = iter(_normalise_together([(c.cells, c.rules) for c in columns]))
+    out: list[PreparedFile | YbtError] = []
+    for path, item in zip(paths, read, strict=True):
+        if isinstance(item, YbtError):
+            out.append(item)
+            continue
+        workbook, forms, skipped = item
+        prepared = [
+            _finish_form(workbook, form, [next(results) for _ in form.columns], schema)
+            for form in forms
+        ]
+        out.append(
+            PreparedFile(
+                path=path,
+                sha256=workbook.sha256,
+                kind=workbook.kind,
+                encoding=workbook.encoding,
+                size_bytes=path.stat().st_size,
+                forms=tuple(prepared),
+                skipped=tuple(skipped),
+                notes=workbook.notes,
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingColumn:
+    column: HeaderColumn
+    match: ColumnMatch
+    cells: list[Any]
+    rules: ColumnRules
+
+
+@dataclass(frozen=True, slots=True)
+class _PendingForm:
+    """A located and matched form whose cells still wait for normalisation."""
+
+    layout: FormLayout
+    department: str | None
+    form_key: str
+    title: str
+    matches: list[ColumnMatch]
+    cells: dict[int, list[Any]]
+    columns: list[_PendingColumn]
+
+
+def _read_and_match(
+    path: Path,
+    schema: Schema,
+    matcher: HeaderMatcher,
+    decisions: Sequence[Decision],
+    department: str | None,
+    header_rows: int | None,
+    limits: ReadLimits | None,
+) -> tuple[Workbook, list[_PendingForm], list[SkippedSheet]]:
     workbook = read_workbook(path, limits or ReadLimits())
-    forms: list[PreparedForm] = []
     found = locate_forms(workbook, header_rows=header_rows)
     layouts = [located for located in found if isinstance(located, FormLayout)]
     skipped = [located for located in found if isinstance(located, SkippedSheet)]
     # Sheets name the form only when the workbook holds several forms (说明 sheets do not count).
     several = len(layouts) > 1
-    for layout in layouts:
-        forms.append(
-            _prepare_form(workbook, layout, schema, matcher, decisions, department, several)
-        )
-    return PreparedFile(
-        path=path,
-        sha256=workbook.sha256,
-        kind=workbook.kind,
-        encoding=workbook.encoding,
-        size_bytes=path.stat().st_size,
-        forms=tuple(forms),
-        skipped=tuple(skipped),
-        notes=workbook.notes,
-    )
+    forms = [
+        _match_form(workbook, layout, schema, matcher, decisions, department, several)
+        for layout in layouts
+    ]
+    return workbook, forms, skipped
 
 
-def _prepare_form(
+def _match_form(
     workbook: Workbook,
     layout: FormLayout,
     schema: Schema,
@@ -173,13 +275,14 @@ def _prepare_form(
     decisions: Sequence[Decision],
     department: str | None,
     several: bool,
-) -> PreparedForm:
+) -> _PendingForm:
     grid = workbook.sheets[layout.sheet_index].rows
     dept = detect_department(layout, workbook.path, department)
     title = layout.title or f"{workbook.path.stem}"
     form_key = make_form_key(dept, title, layout.sheet if several else "")
+    by_column = list(zip(*(grid[row - 1] for row in layout.data_rows), strict=True))
     cells = {
-        column.index: [grid[row - 1][column.index] for row in layout.data_rows]
+        column.index: list(by_column[column.index]) if by_column else []
         for column in layout.columns
     }
     samples = {
@@ -189,35 +292,45 @@ def _prepare_form(
     matches = matcher.match_form(
         layout.columns, form_key=form_key, decisions=decisions, samples=samples
     )
+    columns = [
+        _PendingColumn(column, match, cells[column.index], _rules(match, schema))
+        for column, match in zip(layout.columns, matches, strict=True)
+        if match.status != "layout"
+    ]
+    return _PendingForm(layout, dept, form_key, title, matches, cells, columns)
+
+
+def _finish_form(
+    workbook: Workbook, form: _PendingForm, results: Sequence[pl.DataFrame], schema: Schema
+) -> PreparedForm:
+    layout = form.layout
     location = CellRef(workbook.path.name, layout.sheet)
     frames: list[pl.DataFrame] = []
     findings: list[Finding] = []
     values_by_element: dict[str, pl.Series] = {}
-    data = [(c, m) for c, m in zip(layout.columns, matches, strict=True) if m.status != "layout"]
-    results = _normalise_together([(cells[c.index], _rules(m, schema)) for c, m in data])
-    for (column, match), result in zip(data, results, strict=True):
+    for pending, result in zip(form.columns, results, strict=True):
         frame, column_findings = _observations(
-            result, column.index, match, schema, layout, location
+            result, pending.column.index, pending.match, schema, layout, location
         )
         frames.append(frame)
         findings += column_findings
-        if match.element is not None and match.status == "accepted":
-            values_by_element.setdefault(match.element, frame["value"])
+        if pending.match.element is not None and pending.match.status == "accepted":
+            values_by_element.setdefault(pending.match.element, frame["value"])
     observations = (
         pl.concat(frames).filter(pl.col("raw").is_not_null()) if frames else _empty_observations()
     )
-    findings += validate_form(layout, matches, cells, values_by_element, schema, location)
+    findings += validate_form(layout, form.matches, form.cells, values_by_element, schema, location)
     return PreparedForm(
         layout=layout,
-        department=dept,
-        form_key=form_key,
-        title=title,
+        department=form.department,
+        form_key=form.form_key,
+        title=form.title,
         as_of=_as_of(layout.meta),
-        matches=tuple(matches),
+        matches=tuple(form.matches),
         observations=observations,
         findings=tuple(findings),
         drawing=form_drawing(workbook.sheets[layout.sheet_index], layout),
-        cell_kinds={index: _cell_kind(values) for index, values in cells.items()},
+        cell_kinds={index: _cell_kind(values) for index, values in form.cells.items()},
     )
 
 
@@ -242,16 +355,34 @@ def form_drawing(sheet: SheetGrid, layout: FormLayout) -> dict[str, Any]:
 
 
 def _cell_kind(values: Sequence[Any]) -> str:
-    kinds = Counter(
-        "date"
-        if isinstance(v, dt.date | dt.datetime)
-        else "number"
-        if isinstance(v, int | float) and not isinstance(v, bool)
-        else "text"
-        for v in values
-        if v is not None and v != ""
-    )
-    return kinds.most_common(1)[0][0] if kinds else "text"
+    """How a column's cells were written: the most common kind, the first seen on a tie.
+    Counted by type first, as this runs over every cell of a form."""
+    counts: Counter[str] = Counter()
+    for kind, count in Counter(map(type, values)).items():
+        if kind is not type(None):
+            counts[_KIND_OF.get(kind) or _kind_of_type(kind)] += count
+    counts["text"] -= sum(1 for v in values if v.__class__ is str and v == "")
+    counts = +counts  # drop kinds left at zero
+    if len(counts) <= 1:
+        return next(iter(counts), "text")
+    first: dict[str, int] = {}
+    for position, value in enumerate(values):
+        if value is not None and value != "":
+            first.setdefault(_KIND_OF.get(type(value)) or _kind_of_type(type(value)), position)
+            if len(first) == len(counts):
+                break
+    return max(counts, key=lambda kind: (counts[kind], -first[kind]))
+
+
+_KIND_OF = {str: "text", float: "number", int: "number", bool: "text", dt.date: "date"}
+
+
+def _kind_of_type(kind: type) -> str:
+    if issubclass(kind, dt.date):  # datetime is a date
+        return "date"
+    if issubclass(kind, int | float) and not issubclass(kind, bool):
+        return "number"
+    return "text"
 
 
 def _rules(match: ColumnMatch, schema: Schema) -> ColumnRules:
@@ -397,8 +528,29 @@ class StoredKeys:
         return cls(hashes, keys)
 
 
+@dataclass
+class _Ids:
+    """File and form ids reserved for a group of files (see Store.reserve_ids)."""
+
+    files: Iterator[int]
+    forms: Iterator[int]
+
+    @classmethod
+    def reserve(cls, store: Store, group: Sequence[PreparedFile]) -> _Ids:
+        forms = sum(len(prepared.forms) for prepared in group)
+        return cls(
+            iter(store.reserve_ids("seq_file", len(group))),
+            iter(store.reserve_ids("seq_form", forms)),
+        )
+
+
 def store_prepared(
-    store: Store, prepared: PreparedFile, *, replace: bool, known: StoredKeys | None = None
+    store: Store,
+    prepared: PreparedFile,
+    *,
+    replace: bool,
+    known: StoredKeys | None = None,
+    ids: _Ids | None = None,
 ) -> FileOutcome:
     """Store one prepared file in one transaction; idempotent by content hash."""
     outcome = FileOutcome(path=str(prepared.path), status="stored")
@@ -429,11 +581,17 @@ def store_prepared(
                 old=int(previous["data_rows"].sum()),
                 new=sum(len(f.layout.data_rows) for f in prepared.forms),
             )
+        ids = ids or _Ids.reserve(store, [prepared])
         file_id = store.insert_file(
-            prepared.sha256, prepared.path, prepared.kind, prepared.encoding, prepared.size_bytes
+            prepared.sha256,
+            prepared.path,
+            prepared.kind,
+            prepared.encoding,
+            prepared.size_bytes,
+            file_id=next(ids.files),
         )
         for form in prepared.forms:
-            _store_form(store, file_id, prepared.path, form, outcome)
+            _store_form(store, file_id, next(ids.forms), prepared.path, form, outcome)
     known.hashes.add(prepared.sha256)
     known.form_keys.update(form.form_key for form in prepared.forms)
     outcome.skipped_sheets = [s.sheet for s in prepared.skipped]
@@ -479,10 +637,10 @@ def _earlier_versions(store: Store, forms: Sequence[PreparedForm], path: Path) -
 
 
 def _store_form(
-    store: Store, file_id: int, path: Path, form: PreparedForm, outcome: FileOutcome
+    store: Store, file_id: int, form_id: int, path: Path, form: PreparedForm, outcome: FileOutcome
 ) -> None:
     layout = form.layout
-    form_id = store.insert_form(
+    store.insert_form(
         file_id,
         {
             "sheet": layout.sheet,
@@ -501,6 +659,7 @@ def _store_form(
             "footer_rows": list(layout.footer_rows),
             "layout": form.drawing,
         },
+        form_id=form_id,
     )
     store.append("form_columns", _columns_frame(form_id, form))
     store.append(
@@ -635,19 +794,42 @@ def ingest_paths(
             max_file_bytes=settings.max_file_mb * 2**20,
             memory_mb=settings.file_memory_mb,
         )
+        group: list[PreparedFile] = []
         for item in _prepare_all(pending, setup, settings, progress):
             if item.result is None:
                 report.files.append(FileOutcome(str(item.path), "failed", item.failure or ""))
-            else:
-                report.files.append(
-                    store_prepared(store, item.result, replace=replace, known=known)
-                )
+                continue
+            group.append(item.result)
+            if len(group) >= STORE_FILES or _cells(group) >= STORE_CELLS:
+                report.files += _store_group(store, group, replace=replace, known=known)
+                group = []
+        report.files += _store_group(store, group, replace=replace, known=known)
         stored = any(f.status in {"stored", "replaced"} for f in report.files)
         if stored or store.ledgers_outdated():  # also after a run killed before its rebuild
             rebuild_ledgers(store, load_schema(settings.schema_extensions))
     order = {str(path): i for i, path in enumerate(files)}
     report.files.sort(key=lambda outcome: order.get(outcome.path, len(order)))
     return report
+
+
+def _store_group(
+    store: Store, group: Sequence[PreparedFile], *, replace: bool, known: StoredKeys
+) -> list[FileOutcome]:
+    """Store prepared files in one transaction with one insert per table: committing and
+    inserting file by file cost more than the cells of an ordinary form. Each file is still
+    whole or absent: a failure rolls the group back and ends the run, as for a single file."""
+    if not group:
+        return []
+    with store.transaction(), store.batched_appends():
+        ids = _Ids.reserve(store, group)
+        return [
+            store_prepared(store, prepared, replace=replace, known=known, ids=ids)
+            for prepared in group
+        ]
+
+
+def _cells(group: Sequence[PreparedFile]) -> int:
+    return sum(form.observations.height for prepared in group for form in prepared.forms)
 
 
 def _unchanged(known: StoredKeys, path: Path) -> FileOutcome | None:
@@ -687,22 +869,14 @@ def _prepare_all(
             on_start=progress,
         )
         return
-    schema = load_schema(setup.schema_extensions)
-    matcher = HeaderMatcher(schema, setup.accept_score, setup.review_score)
-    limits = ReadLimits(max_file_bytes=setup.max_file_bytes)
-    for path in files:
+    preparer = Preparer(setup)
+    for batch in batches(files):
         if progress is not None:
-            progress(path)
-        try:
-            prepared = prepare_file(
-                path,
-                schema,
-                matcher,
-                setup.decisions,
-                department=setup.department,
-                header_rows=setup.header_rows,
-                limits=limits,
-            )
-            yield Prepared(path, prepared, None)
-        except YbtError as error:
-            yield Prepared(path, None, error.message)
+            for path in batch:
+                progress(path)
+        results = preparer.run(batch)
+        for path, result in zip(batch, results, strict=True):
+            if isinstance(result, YbtError):
+                yield Prepared(path, None, result.message)
+            else:
+                yield Prepared(path, result, None)

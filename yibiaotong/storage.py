@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import polars as pl
 import psutil  # type: ignore[import-untyped]
+from polars._typing import PolarsDataType
 
 from yibiaotong.errors import WorkspaceError
 from yibiaotong.messages import msg
@@ -335,6 +336,8 @@ class Store:
         self.path = path
         self.encrypted = False
         self._rehearsing = False
+        self._depth = 0  # nested transaction() blocks join the outermost one
+        self._buffered: dict[str, list[pl.DataFrame]] | None = None
 
     @classmethod
     @contextmanager
@@ -452,16 +455,43 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """All or nothing: anything raised inside rolls the whole transaction back."""
-        if self._rehearsing:  # already inside the rehearsal's transaction
-            yield
+        if self._rehearsing or self._depth:  # inside the rehearsal's or an outer transaction
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
             return
         self.connection.execute("BEGIN TRANSACTION")
+        self._depth = 1
         try:
             yield
+            self.flush_appends()
         except BaseException:
+            self._buffered = None if self._buffered is None else {}
             self.connection.execute("ROLLBACK")
             raise
+        finally:
+            self._depth = 0
         self.connection.execute("COMMIT")
+
+    @contextmanager
+    def batched_appends(self) -> Iterator[None]:
+        """Inside, ``append`` collects frames per table and writes each table once: at the end,
+        before any delete, and before the transaction commits. For storing many small forms."""
+        self._buffered = {}
+        try:
+            yield
+            self.flush_appends()
+        finally:
+            self._buffered = None
+
+    def flush_appends(self) -> None:
+        if not self._buffered:
+            return
+        buffered, self._buffered = self._buffered, {}
+        for table, frames in buffered.items():
+            self._insert(table, pl.concat(frames, how="diagonal_relaxed"))
 
     @contextmanager
     def rehearsal(self) -> Iterator[Store]:
@@ -515,55 +545,71 @@ class Store:
 
     # -- writes ------------------------------------------------------------------------------
 
-    def insert_file(
-        self, sha256: str, path: Path, kind: str, encoding: str | None, size_bytes: int
-    ) -> int:
-        row = self.connection.execute(
-            "INSERT INTO files (sha256, path, name, kind, encoding, size_bytes, ingested_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING file_id",
-            [sha256, str(path), path.name, kind, encoding, size_bytes, _now()],
-        ).fetchone()
-        assert row is not None
-        return int(row[0])
+    def reserve_ids(self, sequence: str, count: int) -> list[int]:
+        """``count`` fresh ids of ``seq_file`` or ``seq_form`` in one statement, so a batch of
+        files can be inserted table by table rather than row by row."""
+        if sequence not in {"seq_file", "seq_form"} or count <= 0:
+            return []
+        rows = self.connection.execute(f"SELECT nextval('{sequence}') FROM range(?)", [count])
+        return [int(value) for (value,) in rows.fetchall()]
 
-    def insert_form(self, file_id: int, record: dict[str, Any]) -> int:
-        row = self.connection.execute(
-            "INSERT INTO forms (file_id, sheet, sheet_index, form_key, department, title, meta, "
-            "header_first, header_last, data_rows, template, as_of, confidence, total_rows, "
-            "footer_rows, layout_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "RETURNING form_id",
-            [
-                file_id,
-                record["sheet"],
-                record["sheet_index"],
-                record["form_key"],
-                record["department"],
-                record["title"],
-                json.dumps(record["meta"], ensure_ascii=False),
-                record["header_first"],
-                record["header_last"],
-                record["data_rows"],
-                record["template"],
-                record["as_of"],
-                record["confidence"],
-                json.dumps(record["total_rows"]),
-                json.dumps(record["footer_rows"]),
-                json.dumps(record["layout"], ensure_ascii=False, default=str),
-            ],
-        ).fetchone()
-        assert row is not None
-        return int(row[0])
+    def insert_file(
+        self,
+        sha256: str,
+        path: Path,
+        kind: str,
+        encoding: str | None,
+        size_bytes: int,
+        *,
+        file_id: int | None = None,
+    ) -> int:
+        (file_id,) = [file_id] if file_id is not None else self.reserve_ids("seq_file", 1)
+        record = {
+            "file_id": file_id,
+            "sha256": sha256,
+            "path": str(path),
+            "name": path.name,
+            "kind": kind,
+            "encoding": encoding,
+            "size_bytes": size_bytes,
+            "ingested_at": _now(),
+        }
+        self.append("files", pl.DataFrame([record], schema=_FILE_COLUMNS))
+        return file_id
+
+    def insert_form(
+        self, file_id: int, record: dict[str, Any], *, form_id: int | None = None
+    ) -> int:
+        (form_id,) = [form_id] if form_id is not None else self.reserve_ids("seq_form", 1)
+        row = {
+            "form_id": form_id,
+            "file_id": file_id,
+            **{key: record[key] for key in _FORM_FIELDS},
+            "meta": json.dumps(record["meta"], ensure_ascii=False),
+            "total_rows": json.dumps(record["total_rows"]),
+            "footer_rows": json.dumps(record["footer_rows"]),
+            "layout_json": json.dumps(record["layout"], ensure_ascii=False, default=str),
+        }
+        self.append("forms", pl.DataFrame([row], schema=_FORM_COLUMNS))
+        return form_id
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
         """Bulk-append a polars frame whose columns are a subset of the table's, by name."""
         if frame.is_empty():
             return
+        if self._buffered is not None:
+            self._buffered.setdefault(table, []).append(frame)
+            return
+        self._insert(table, frame)
+
+    def _insert(self, table: str, frame: pl.DataFrame) -> None:
         columns = ", ".join(frame.columns)
         arrow = frame.to_arrow()  # noqa: F841 - scanned by DuckDB below by its variable name
         self.connection.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM arrow")
 
     def delete_forms(self, form_ids: Sequence[int]) -> None:
         """Remove forms with everything hanging off them, and files left without forms."""
+        self.flush_appends()
         ids = list(form_ids)
         for table in ("observations", "form_rows", "form_columns", "findings", "forms"):
             self.connection.execute(
@@ -619,6 +665,50 @@ class Store:
                 _now(),
             ],
         )
+
+
+_FILE_COLUMNS: dict[str, PolarsDataType] = {
+    "file_id": pl.Int32,
+    "sha256": pl.String,
+    "path": pl.String,
+    "name": pl.String,
+    "kind": pl.String,
+    "encoding": pl.String,
+    "size_bytes": pl.Int64,
+    "ingested_at": pl.Datetime("us"),
+}
+_FORM_FIELDS = (
+    "sheet",
+    "sheet_index",
+    "form_key",
+    "department",
+    "title",
+    "header_first",
+    "header_last",
+    "data_rows",
+    "template",
+    "as_of",
+    "confidence",
+)
+_FORM_COLUMNS: dict[str, PolarsDataType] = {
+    "form_id": pl.Int32,
+    "file_id": pl.Int32,
+    "sheet": pl.String,
+    "sheet_index": pl.Int32,
+    "form_key": pl.String,
+    "department": pl.String,
+    "title": pl.String,
+    "header_first": pl.Int32,
+    "header_last": pl.Int32,
+    "data_rows": pl.Int32,
+    "template": pl.Boolean,
+    "as_of": pl.Date,
+    "confidence": pl.Float64,
+    "meta": pl.String,
+    "total_rows": pl.String,
+    "footer_rows": pl.String,
+    "layout_json": pl.String,
+}
 
 
 def _now() -> dt.datetime:

@@ -12,6 +12,7 @@ import contextlib
 import multiprocessing
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
@@ -20,8 +21,14 @@ from typing import Any
 
 from yibiaotong.messages import msg
 
-# Parent → worker: (index, path) or None to stop. Worker → parent: (index, kind, payload).
+# Parent → worker: (indices, paths), a batch, or None to stop. Worker → parent: (_READING, index)
+# before each file is read; then (_DONE, [(index, _OK | _FAILED, payload), …]) or (_RETRY, indices).
 _OK, _FAILED = "ok", "failed"
+_READING, _DONE, _RETRY = "reading", "done", "retry"
+# A batch of small files shares one normalisation pass per set of rules; bounded so memory stays
+# that of a few ordinary forms. A file above BATCH_BYTES is parsed alone.
+BATCH_FILES = 16
+BATCH_BYTES = 2 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,40 +75,67 @@ def _quiet_native_errors() -> None:
         os.close(null)
 
 
+class Preparer:
+    """Prepares batches of files as ``setup`` says; built once per process (schema, matcher)."""
+
+    def __init__(self, setup: WorkerSetup) -> None:
+        from yibiaotong.matching import HeaderMatcher
+        from yibiaotong.reading import ReadLimits
+        from yibiaotong.schema import load_schema
+
+        self.setup = setup
+        self.schema = load_schema(setup.schema_extensions)
+        self.matcher = HeaderMatcher(self.schema, setup.accept_score, setup.review_score)
+        self.limits = ReadLimits(max_file_bytes=setup.max_file_bytes)
+
+    def run(self, paths: Sequence[Path], on_file: Callable[[int], None] | None = None) -> list[Any]:
+        """PreparedFile or YbtError per path (see ingest.prepare_files)."""
+        from yibiaotong.ingest import prepare_files
+
+        return prepare_files(
+            paths,
+            self.schema,
+            self.matcher,
+            self.setup.decisions,
+            department=self.setup.department,
+            header_rows=self.setup.header_rows,
+            limits=self.limits,
+            on_file=on_file,
+        )
+
+
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
     _limit_memory(setup.memory_mb)
     _quiet_native_errors()
     from yibiaotong.errors import YbtError
-    from yibiaotong.ingest import prepare_file
-    from yibiaotong.matching import HeaderMatcher
-    from yibiaotong.reading import ReadLimits
-    from yibiaotong.schema import load_schema
 
-    schema = load_schema(setup.schema_extensions)
-    matcher = HeaderMatcher(schema, setup.accept_score, setup.review_score)
-    limits = ReadLimits(max_file_bytes=setup.max_file_bytes)
+    preparer = Preparer(setup)
     while True:
         job = connection.recv()
         if job is None:
             return
-        index, path = job
+        indices, paths = job
+
+        def reading(number: int, indices: list[int] = indices) -> None:
+            connection.send((_READING, indices[number] if number < len(indices) else None))
+
         try:
-            prepared = prepare_file(
-                path,
-                schema,
-                matcher,
-                setup.decisions,
-                department=setup.department,
-                header_rows=setup.header_rows,
-                limits=limits,
-            )
-            connection.send((index, _OK, prepared))
-        except YbtError as error:
-            connection.send((index, _FAILED, error.message))
-        except MemoryError:
-            connection.send((index, _FAILED, msg("workers.memory")))
+            results = preparer.run(paths, on_file=reading)
+            answers = [
+                (index, _FAILED, result.message)
+                if isinstance(result, YbtError)
+                else (index, _OK, result)
+                for index, result in zip(indices, results, strict=True)
+            ]
+            connection.send((_DONE, answers))
         except BaseException as error:
-            connection.send((index, _FAILED, msg("workers.crashed", kind=type(error).__name__)))
+            if len(indices) > 1:  # find the culprit: each file of the batch again, alone
+                connection.send((_RETRY, indices))
+            elif isinstance(error, MemoryError):
+                connection.send((_DONE, [(indices[0], _FAILED, msg("workers.memory"))]))
+            else:
+                kind = type(error).__name__
+                connection.send((_DONE, [(indices[0], _FAILED, msg("workers.crashed", kind=kind))]))
 
 
 class _Worker:
@@ -110,13 +144,15 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(child, setup), daemon=True)
         self.process.start()
         child.close()
-        self.job: tuple[int, Path] | None = None
+        self.job: list[int] | None = None
+        self.reading: int | None = None  # the file being read, if the batch is still reading
         self.started = 0.0
 
-    def give(self, index: int, path: Path) -> None:
-        self.job = (index, path)
+    def give(self, indices: list[int], paths: list[Path]) -> None:
+        self.job = indices
+        self.reading = None
         self.started = time.monotonic()
-        self.connection.send((index, path))
+        self.connection.send((indices, paths))
 
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
@@ -131,6 +167,53 @@ class _Worker:
         self.connection.close()
 
 
+@dataclass
+class _Queue:
+    """Files still to parse, in input order; a file sent back for a retry goes alone."""
+
+    paths: Sequence[Path]
+    sizes: list[int]
+    waiting: deque[tuple[int, bool]]
+
+    @classmethod
+    def of(cls, paths: Sequence[Path]) -> _Queue:
+        return cls(paths, [_size(p) for p in paths], deque((i, False) for i in range(len(paths))))
+
+    def take(self, limit: int) -> list[int]:
+        """The next batch: consecutive small files up to BATCH_FILES and BATCH_BYTES, a big
+        file or a retried one alone; never an index at or beyond ``limit``."""
+        batch: list[int] = []
+        total = 0
+        while self.waiting and self.waiting[0][0] < limit:
+            index, alone = self.waiting[0]
+            size = self.sizes[index]
+            if batch and (alone or len(batch) >= BATCH_FILES or total + size > BATCH_BYTES):
+                break
+            self.waiting.popleft()
+            batch.append(index)
+            total += size
+            if alone:
+                break
+        return batch
+
+    def retry(self, indices: Sequence[int]) -> None:
+        self.waiting.extendleft((index, True) for index in sorted(indices, reverse=True))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def batches(paths: Sequence[Path]) -> Iterator[list[Path]]:
+    """The batches the workers would make, for preparing files in this process."""
+    queue = _Queue.of(paths)
+    while batch := queue.take(len(paths)):
+        yield [paths[i] for i in batch]
+
+
 def prepare_in_workers(
     paths: Sequence[Path],
     setup: WorkerSetup,
@@ -139,21 +222,28 @@ def prepare_in_workers(
     timeout_seconds: float,
     on_start: Callable[[Path], None] | None = None,
 ) -> Iterator[Prepared]:
-    """Yield one Prepared per path, in input order, parsing in ``workers`` processes."""
+    """Yield one Prepared per path, in input order, parsing in ``workers`` processes.
+
+    Small files go to a worker in batches (see ``prepare_files``); if a batch fails as a whole,
+    its files are parsed again one by one, so one hostile file never costs the others.
+    """
     context = multiprocessing.get_context("spawn")
     pool = [_Worker(context, setup) for _ in range(max(1, min(workers, len(paths))))]
+    queue = _Queue.of(paths)
     done: dict[int, Prepared] = {}
-    next_job, next_out = 0, 0
-    window = 2 * len(pool)  # bound buffered results, so memory stays per-file
+    next_out = 0
+    window = 2 * len(pool) * BATCH_FILES  # bound buffered results, so memory stays per-batch
     try:
         while next_out < len(paths):
             for worker in pool:
-                if worker.job is None and next_job < len(paths) and next_job < next_out + window:
-                    if on_start is not None:
-                        on_start(paths[next_job])
-                    worker.give(next_job, paths[next_job])
-                    next_job += 1
-            _collect(pool, done, context, setup, timeout_seconds)
+                if worker.job is None:
+                    batch = queue.take(next_out + window)
+                    if batch:
+                        if on_start is not None:
+                            for index in batch:
+                                on_start(paths[index])
+                        worker.give(batch, [paths[i] for i in batch])
+            _collect(pool, done, queue, context, setup, timeout_seconds)
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
@@ -165,6 +255,7 @@ def prepare_in_workers(
 def _collect(
     pool: list[_Worker],
     done: dict[int, Prepared],
+    queue: _Queue,
     context: Any,
     setup: WorkerSetup,
     timeout_seconds: float,
@@ -176,26 +267,46 @@ def _collect(
     wait(waitables, timeout=0.5)
     for worker in busy:
         assert worker.job is not None
-        index, path = worker.job
-        if worker.connection.poll():
-            try:
-                got_index, kind, payload = worker.connection.recv()
-            except (EOFError, OSError):  # the worker died while answering: replace it
-                got_index, kind, payload = index, _FAILED, msg("workers.died")
-                worker.kill()
-                pool[pool.index(worker)] = _Worker(context, setup)
-            done[got_index] = (
-                Prepared(path, payload, None) if kind == _OK else Prepared(path, None, payload)
-            )
-            worker.job = None
+        if _answered(worker, done, queue):
             continue
         overdue = time.monotonic() - worker.started > timeout_seconds
-        if not worker.process.is_alive() or overdue:
-            reason = (
-                msg("workers.timeout", seconds=int(timeout_seconds))
-                if overdue
-                else msg("workers.died")
-            )
-            done[index] = Prepared(path, None, reason)
-            worker.kill()
-            pool[pool.index(worker)] = _Worker(context, setup)
+        if worker.process.is_alive() and not overdue:
+            continue
+        reason = (
+            msg("workers.timeout", seconds=int(timeout_seconds)) if overdue else msg("workers.died")
+        )
+        # The file being read when the worker died or hung is the culprit; the rest of its
+        # batch is parsed again, one file at a time.
+        culprit = worker.reading if worker.reading is not None else worker.job[0]
+        if len(worker.job) == 1 or worker.reading is not None:
+            done[culprit] = Prepared(queue.paths[culprit], None, reason)
+            queue.retry([i for i in worker.job if i != culprit])
+        else:
+            queue.retry(worker.job)
+        worker.kill()
+        pool[pool.index(worker)] = _Worker(context, setup)
+
+
+def _answered(worker: _Worker, done: dict[int, Prepared], queue: _Queue) -> bool:
+    """Read what the worker said; True once its batch is settled."""
+    assert worker.job is not None
+    while worker.connection.poll():
+        try:
+            kind, payload = worker.connection.recv()
+        except (EOFError, OSError):  # died while answering: the death is handled by the caller
+            return False
+        if kind == _READING:
+            worker.reading = payload
+            continue
+        if kind == _RETRY:
+            queue.retry(payload)
+        else:
+            for index, status, result in payload:
+                path = queue.paths[index]
+                done[index] = (
+                    Prepared(path, result, None) if status == _OK else Prepared(path, None, result)
+                )
+        worker.job = None
+        worker.reading = None
+        return True
+    return False

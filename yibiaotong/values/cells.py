@@ -112,14 +112,33 @@ def cells_frame(values: Sequence[CellValue] | pl.Series) -> pl.DataFrame:
         values = values.to_list()
     if all(value is None or isinstance(value, str) for value in values):
         return _with_text(_text_cells(pl.Series("raw", values, dtype=pl.String)))
+    raw, numeric = _texts_of(values)
     cells = pl.DataFrame(
-        {
-            "raw": [cell_text(value) for value in values],
-            "numeric": [is_number_cell(value) for value in values],
-        },
-        schema={"raw": pl.String, "numeric": pl.Boolean},
+        {"raw": raw, "numeric": numeric}, schema={"raw": pl.String, "numeric": pl.Boolean}
     )
     return _with_text(cells)
+
+
+def _texts_of(values: Sequence[CellValue]) -> tuple[list[str | None], list[bool]]:
+    """cell_text and is_number_cell of every value in one pass: it runs on every cell, so the
+    common types are tested by identity first (bool is an int subclass, never ``int``)."""
+    raw: list[str | None] = []
+    numeric: list[bool] = []
+    for value in values:
+        kind = value.__class__
+        if kind is str:
+            raw.append(value.strip(_STRIP) or None)  # type: ignore[union-attr]
+            numeric.append(False)
+        elif value is None:
+            raw.append(None)
+            numeric.append(False)
+        elif kind is float:
+            raw.append(_float_text(value))  # type: ignore[arg-type]
+            numeric.append(True)
+        else:
+            raw.append(cell_text(value))
+            numeric.append(is_number_cell(value))
+    return raw, numeric
 
 
 def _text_cells(texts: pl.Series) -> pl.DataFrame:
