@@ -21,7 +21,7 @@ from yibiaotong.export.scope import (
     form_scope,
     target_kind,
 )
-from yibiaotong.export.snapshot import Current, FormColumn, LedgerSnapshot, StoredForm
+from yibiaotong.export.snapshot import FormColumn, LedgerSnapshot, StoredForm
 from yibiaotong.export.styles import CodeStyle, DateStyle, infer_code_style, infer_date_style
 from yibiaotong.export.text import render_line, render_notes
 from yibiaotong.messages import msg
@@ -44,6 +44,7 @@ CODE_TYPES = frozenset({"code", "flag"})
 _PLAIN_NUMBER = re.compile(r"-?\d+(\.\d+)?")
 _EXCEL_DIGITS = 15
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
+_UNSEEN: Any = object()  # a value a column has not formatted yet
 _WIDE = re.compile("[\u2e80-\U0010ffff]")  # CJK and full-width: two columns wide
 NOTES_SHEET = "说明"
 
@@ -287,63 +288,65 @@ def _rows(
     snapshot: LedgerSnapshot,
     schema: Schema,
 ) -> tuple[list[tuple[Value, ...]], dict[str | None, Counter[int]], Counter[str]]:
-    """Every written row's values, with the forms each department's values came from."""
+    """Every written row's values, with the forms each department's values came from.
+
+    This loop runs once per data cell of every form, so the per-column decisions are made
+    once up front and each column remembers how it formatted a ledger value."""
     drawing = form.drawing
     cells = snapshot.cells.get(form.form_id, {})
-    layout = [(i, plans.get(i)) for i in range(drawing.first_column, drawing.last_column + 1)]
-    targets = {
-        plan.element.id: target_kind(schema, plan.element.id)
-        for _, plan in layout
-        if plan is not None and plan.element is not None
-    }
+    # per sheet column: its plan, the entity kind its element attaches to, and the column's
+    # memory of ledger values already formatted (format_value depends on the value only)
+    layout: list[tuple[int, _Plan | None, str, dict[str, Value]]] = []
+    for index in range(drawing.first_column, drawing.last_column + 1):
+        plan = plans.get(index)
+        target = target_kind(schema, plan.element.id) if plan and plan.element else ""
+        layout.append((index, plan, target, {}))
     rows: list[tuple[Value, ...]] = []
     sources: dict[str | None, Counter[int]] = defaultdict(Counter)
-    counts: Counter[str] = Counter()
+    values_count = from_others = changed = 0
+    department, form_id = form.department, form.form_id
     for number, scope_row in enumerate(scope.rows, start=1):
         source_row = scope_row.source_row
         entities: dict[str, list[str]] = {}  # target kind → candidate entities, once per row
         values: list[Value] = []
-        for index, plan in layout:
+        for index, plan, target, formatted in layout:
             if plan is None:
                 values.append(None)
                 continue
             own = cells.get((source_row, index)) if source_row else None
             if plan.column.serial:
                 values.append(number)
-            elif plan.element is None:
+                continue
+            element = plan.element
+            if element is None:
                 values.append(_own_cell(plan, own))
-            else:
-                target = targets[plan.element.id]
-                found = entities.get(target)
-                if found is None:
-                    found = candidates(snapshot, form.form_id, scope_row, target)
-                    entities[target] = found
-                current = first_value(snapshot, found, plan.element.id)
-                values.append(_element_cell(form, plan, current, own, sources, counts))
+                continue
+            found = entities.get(target)
+            if found is None:
+                found = entities[target] = candidates(snapshot, form_id, scope_row, target)
+            current = first_value(snapshot, found, element.id)
+            if current is None:
+                # Nothing usable in the ledgers: the form's own cell as written (an invalid
+                # value is kept, never dropped or "fixed"; it is already a finding of the form).
+                raw = own[0] if own is not None else None
+                values.append(
+                    mask_value(raw, plan.mask) if raw is not None and plan.mask != "none" else raw
+                )
+                continue
+            values_count += 1
+            sources[current.department][current.form_id] += 1
+            if current.department != department:
+                from_others += 1
+            if own is not None and own[1] is not None and own[1] != current.value:
+                changed += 1
+            value = current.value
+            written = formatted.get(value, _UNSEEN)
+            if written is _UNSEEN:
+                written = formatted[value] = format_value(plan, value)
+            values.append(written)
         rows.append(tuple(values))
+    counts = Counter(values=values_count, from_others=from_others, changed=changed)
     return rows, sources, counts
-
-
-def _element_cell(
-    form: StoredForm,
-    plan: _Plan,
-    current: Current | None,
-    own: tuple[str | None, str | None] | None,
-    sources: dict[str | None, Counter[int]],
-    counts: Counter[str],
-) -> Value:
-    if current is None:
-        # Nothing usable in the ledgers: the form's own cell as written (an invalid value is
-        # kept, never dropped or "fixed"; it is already a finding of the form).
-        raw = own[0] if own is not None else None
-        return mask_value(raw, plan.mask) if raw is not None and plan.mask != "none" else raw
-    counts["values"] += 1
-    sources[current.department][current.form_id] += 1
-    if current.department != form.department:
-        counts["from_others"] += 1
-    if own is not None and own[1] is not None and own[1] != current.value:
-        counts["changed"] += 1
-    return format_value(plan, current.value)
 
 
 def format_value(plan: _Plan, value: str) -> Value:
