@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from yibiaotong.errors import WorkspaceError
 from yibiaotong.messages import msg
 from yibiaotong.report import queries
-from yibiaotong.report.quality import Quality, build_quality, person_linkage
+from yibiaotong.report.quality import Quality, build_quality, started_linkage
 from yibiaotong.schema import Schema
 from yibiaotong.settings import Settings
 from yibiaotong.storage import Store
@@ -243,9 +243,9 @@ def _columns(store: Store, form_ids: Sequence[int]) -> dict[int, list[_Column]]:
     for form_id, path, element_id in queries.rows(
         store,
         "SELECT form_id, path, CASE WHEN status = 'accepted' THEN element_id END "
-        "FROM form_columns WHERE status <> 'layout' AND form_id IN (SELECT unnest(?)) "
-        "ORDER BY form_id, col_index",
-        [list(form_ids)],
+        "FROM form_columns WHERE status <> 'layout' "
+        f"AND form_id IN (SELECT unnest({queries.NUMBERS})) ORDER BY form_id, col_index",
+        [queries.listed(form_ids)],
     ):
         columns[int(form_id)].append(_Column(path, element_id))
     return columns
@@ -351,8 +351,8 @@ def _department_figures(
 # from (a subsidy record's 身份证号 lives on the row's person, not on the record). Key elements
 # travel as bits of a mask (parameters: element ids and their bits), so each entity's holdings
 # are one integer and no (entity, element) pair needs de-duplicating.
-_RECORD_HOLDINGS = """
-WITH keys AS (SELECT unnest(?) AS element_id, unnest(?)::BIGINT AS bit),
+_RECORD_HOLDINGS = f"""
+WITH keys AS (SELECT unnest({queries.TEXTS}) AS element_id, unnest({queries.NUMBERS}) AS bit),
 row_masks AS (
     SELECT o.form_id, o.row_no, bit_or(k.bit) AS mask
     FROM observations o JOIN keys k USING (element_id)
@@ -389,7 +389,7 @@ def _ledger_records(store: Store, schema: Schema, ledgers: Sequence[str]) -> dic
         bits = {element: 1 << i for i, element in enumerate(elements)}
         group_counts: dict[str, int] = defaultdict(int)
         for ledger_id, mask, records in queries.rows(
-            store, _RECORD_HOLDINGS, [list(bits), list(bits.values())]
+            store, _RECORD_HOLDINGS, [queries.listed(bits), queries.listed(bits.values())]
         ):
             group_counts[ledger_id] += int(records)
             if ledger_id not in group:
@@ -639,10 +639,12 @@ def build_report(
     generated_at: dt.datetime | None = None,
 ) -> Report:
     """Every figure of the simplification report, from the workspace as it stands."""
-    with queries.cell_counts(store):
-        summaries = _form_summaries(store)
-        if not summaries:
-            raise WorkspaceError(msg("report.empty"))
+    # The person linkage starts first: its addresses are normalised in the background while
+    # the other figures are counted.
+    summaries = _form_summaries(store)
+    if not summaries:
+        raise WorkspaceError(msg("report.empty"))
+    with queries.cell_counts(store), started_linkage(store) as linkage:
         columns = _columns(store, [s.latest_form_id for s in summaries.values()])
         latest_columns = {key: columns.get(s.latest_form_id, []) for key, s in summaries.items()}
         collectors = _collectors(store)
@@ -656,10 +658,10 @@ def build_report(
             {schema.elements[e].ledger for e in elements if e in schema.elements},
             key=lambda lid: order[lid],
         )
-        titles = {f.form_key: (f.department, f.title) for f in forms}
-        quality = build_quality(store, schema, titles, person_linkage(store))
-        filling = _filling(store)
         ledgers = _ledger_figures(store, schema, forms, used_ledgers, elements)
+        filling = _filling(store)
+        titles = {f.form_key: (f.department, f.title) for f in forms}
+        quality = build_quality(store, schema, titles, linkage())
     by_department: dict[str, list[FormFigures]] = defaultdict(list)
     for form in forms:
         by_department[form.department].append(form)

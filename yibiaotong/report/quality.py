@@ -4,14 +4,18 @@ persons are linked to houses and grids (人房关联率)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from yibiaotong.messages import catalogue, msg
 from yibiaotong.report.queries import (
     CELLS,
+    TEXTS,
     cell_counts,
     count,
+    listed,
     rows,
     scratch_tables,
     text_pairs,
@@ -159,10 +163,10 @@ def _key_validity(store: Store, schema: Schema) -> tuple[KeyValidity, ...]:
         SELECT element_id, sum(cells) AS non_blank,
                coalesce(sum(cells) FILTER (WHERE usable AND (finding IS NULL OR finding IN
                    (SELECT code FROM findings WHERE severity = 'info'))), 0) AS valid
-        FROM {CELLS} WHERE element_id IN (SELECT unnest(?))
+        FROM {CELLS} WHERE element_id IN (SELECT unnest({TEXTS}))
         GROUP BY 1 ORDER BY non_blank DESC, 1
         """,
-        [keys],
+        [listed(keys)],
     )
     return tuple(
         KeyValidity(
@@ -289,32 +293,50 @@ def person_linkage(store: Store) -> Linkage:
     A person is linked to a house when one form row refers to both (row_entities), or when the
     person's current address (现住址), normalised, equals the address of a house in the house
     ledger. A person is linked to a grid when one row refers to both, or when one of the
-    person's houses is referred to by a row that also names a grid.
+    person's houses is referred to by a row that also names a grid."""
+    with started_linkage(store) as finish:
+        return finish()
 
-    DuckDB does the joins and counts; Python only normalises the distinct addresses that can
-    still change a count (normalise_address is the resolver's, so both agree on an address)."""
+
+@contextmanager
+def started_linkage(store: Store) -> Iterator[Callable[[], Linkage]]:
+    """person_linkage in two halves, so other queries can run in between: DuckDB does the
+    joins, then the distinct addresses that can still change a count are normalised in a
+    background thread (normalise_address is the resolver's, so both agree on an address)
+    while the caller goes on; the function yielded waits for them and counts.
+
+    Normalising is Python and DuckDB releases the interpreter lock while a query runs, so the
+    two overlap: on a large workspace this is the report's longest Python step."""
     unidentified = count(
         store, "SELECT count(*) FROM entities WHERE kind = 'person' AND key_kind <> 'id_number'"
     )
-    with scratch_tables(
-        store,
-        [
-            ("report_gridded_houses", _GRIDDED_HOUSES, ()),
-            ("report_house_addresses", _HOUSE_ADDRESSES, ()),
-            ("report_persons", _PERSON_LINKS, ()),
-        ],
+    with (
+        scratch_tables(
+            store,
+            [
+                ("report_gridded_houses", _GRIDDED_HOUSES, ()),
+                ("report_house_addresses", _HOUSE_ADDRESSES, ()),
+                ("report_persons", _PERSON_LINKS, ()),
+            ],
+        ),
+        ThreadPoolExecutor(max_workers=1) as worker,
     ):
         addresses = [str(a) for (a,) in rows(store, _ADDRESSES_TO_NORMALISE)]
-        pairs = text_pairs(addresses, _normal_addresses(addresses))
-        with scratch_tables(store, [("report_normal_addresses", *pairs)]):
-            persons, with_house, with_grid, with_both = rows(store, _LINKAGE_COUNTS)[0]
-    return Linkage(
-        persons=int(persons),
-        unidentified_rows=unidentified,
-        with_house=int(with_house),
-        with_grid=int(with_grid),
-        with_both=int(with_both),
-    )
+        normal = worker.submit(_normal_addresses, addresses)
+
+        def finish() -> Linkage:
+            pairs = text_pairs(addresses, normal.result())
+            with scratch_tables(store, [("report_normal_addresses", *pairs)]):
+                persons, with_house, with_grid, with_both = rows(store, _LINKAGE_COUNTS)[0]
+            return Linkage(
+                persons=int(persons),
+                unidentified_rows=unidentified,
+                with_house=int(with_house),
+                with_grid=int(with_grid),
+                with_both=int(with_both),
+            )
+
+        yield finish
 
 
 def _normal_addresses(addresses: list[str]) -> list[str]:
