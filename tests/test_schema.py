@@ -229,7 +229,11 @@ def test_ledger_keys_and_elements(schema: Schema) -> None:
     assert schema.ledgers["household"].alternate_keys == (("head_id_number",),)
     assert schema.ledgers["organisation"].key == ("uscc",)
     household = {element.id for element in schema.ledger_elements("household")}
-    assert {"household_no", "relation_to_head", "head_name"} <= household
+    assert {"household_no", "head_name", "head_id_number"} <= household
+    # Each member has their own relation to the head: a person's fact, not the household's.
+    person = {element.id for element in schema.ledger_elements("person")}
+    assert "relation_to_head" in person
+    assert "relation_to_head" not in household
     assert schema.ledger_elements("field_dictionary") == ()
     with pytest.raises(KeyError):
         schema.ledger_elements("no_such_ledger")
