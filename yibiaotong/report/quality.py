@@ -223,7 +223,7 @@ def _problem_forms(store: Store, titles: Mapping[str, tuple[str, str]]) -> tuple
 # (directly, or through a house a row links to a grid), and their current address.
 _PERSON_LINKS = """
 WITH row_links AS (
-    SELECT DISTINCT p.entity_id AS person, o.entity_id AS other, o.kind
+    SELECT p.entity_id AS person, o.entity_id AS other, o.kind
     FROM row_entities p JOIN row_entities o USING (form_id, row_no)
     WHERE p.kind = 'person' AND p.relation = 'self' AND o.kind IN ('house', 'grid')
 ),
