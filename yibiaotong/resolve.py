@@ -222,12 +222,16 @@ def _rank_key(kind: str, key: str) -> tuple[int, str]:
 
 def _row_values(observations: pl.DataFrame) -> dict[tuple[int, int], dict[str, str]]:
     """(form, row) → element → the first usable value in that row."""
-    usable = observations.filter(pl.col("valid")).sort("form_id", "row_no", "col_index")
+    firsts = (
+        observations.filter(pl.col("valid"))
+        .sort("form_id", "row_no", "col_index")
+        .unique(["form_id", "row_no", "element_id"], keep="first", maintain_order=True)
+        .group_by("form_id", "row_no", maintain_order=True)
+        .agg("element_id", "value")
+    )
     rows: dict[tuple[int, int], dict[str, str]] = defaultdict(dict)
-    for form_id, row_no, element, value in usable.select(
-        "form_id", "row_no", "element_id", "value"
-    ).iter_rows():
-        rows[(form_id, row_no)].setdefault(element, value)
+    for form_id, row_no, elements, values in firsts.iter_rows():
+        rows[(form_id, row_no)] = dict(zip(elements, values, strict=True))
     return rows
 
 
@@ -689,15 +693,16 @@ def _comparable(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     """The text values are compared on: normalised addresses and names; a month-precision date
     (1991-04) agrees with any day of that month (1991-04-15) of the same entity."""
     types = {e.id: e.type for e in schema.elements.values()}
-    compare = [
-        normalise_address(v)
-        if types.get(el) == "address"
-        else normalise_name(v)
-        if types.get(el) == "name"
-        else v
-        for el, v in frame.select("element_id", "value").iter_rows()
-    ]
-    frame = frame.with_columns(compare=pl.Series(compare, dtype=pl.String))
+    for kind, normalise in (("address", normalise_address), ("name", normalise_name)):
+        elements = [e for e, t in types.items() if t == kind]
+        chosen = pl.col("element_id").is_in(elements)
+        texts = frame.filter(chosen).get_column("value").unique().to_list()
+        mapping = {text: normalise(text) for text in texts}  # once per distinct text
+        frame = frame.with_columns(
+            compare=pl.when(chosen)
+            .then(pl.col("value").replace_strict(mapping, default=None, return_dtype=pl.String))
+            .otherwise(pl.col("compare"))
+        )
     dated = [e for e, t in types.items() if t in {"date", "year_month"}]
     precise = (
         frame.filter(pl.col("element_id").is_in(dated))
@@ -714,9 +719,20 @@ def _comparable(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
     }
     if not widened:
         return frame
-    keys = frame.select("entity_id", "element_id", "compare").rows()
-    return frame.with_columns(
-        compare=pl.Series([widened.get(k, k[2]) for k in keys], dtype=pl.String)
+    wider = pl.DataFrame(
+        [(*key, long) for key, long in widened.items()],
+        schema={
+            "entity_id": pl.String,
+            "element_id": pl.String,
+            "compare": pl.String,
+            "widened": pl.String,
+        },
+        orient="row",
+    )
+    return (
+        frame.join(wider, on=["entity_id", "element_id", "compare"], how="left")
+        .with_columns(compare=pl.coalesce("widened", "compare"))
+        .drop("widened")
     )
 
 
@@ -754,6 +770,7 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
     types = {e.id: e.type for e in schema.elements.values() if e.role is None}
     secret = store.pseudonym_key()
 
+    @functools.cache  # rows repeat the same persons and houses: one keyed hash per key
     def name(kind: str, key: str) -> str:
         return entity_id(kind, key, secret)
 
