@@ -644,7 +644,9 @@ def build_report(
     summaries = _form_summaries(store)
     if not summaries:
         raise WorkspaceError(msg("report.empty"))
-    with queries.cell_counts(store), started_linkage(store) as linkage:
+    # The person linkage starts first: its addresses are normalised in the background while
+    # the other figures are counted.
+    with started_linkage(store) as linkage, queries.cell_counts(store):
         columns = _columns(store, [s.latest_form_id for s in summaries.values()])
         latest_columns = {key: columns.get(s.latest_form_id, []) for key, s in summaries.items()}
         collectors = _collectors(store)
