@@ -10,8 +10,9 @@ from typing import Any, cast
 
 import pytest
 
+from yibiaotong.messages import msg
 from yibiaotong.report import queries
-from yibiaotong.report.figures import _ledger_groups, _ledger_records
+from yibiaotong.report.figures import _form_summaries, _ledger_groups, _ledger_records
 from yibiaotong.report.quality import person_linkage
 from yibiaotong.resolve import normalise_address
 from yibiaotong.schema import Schema, load_schema
@@ -193,3 +194,29 @@ def test_cell_counts_nest_and_leave_nothing_behind(store: Store) -> None:
     assert not queries.count(
         store, "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [queries.CELLS]
     )
+
+
+def test_form_summaries_describe_each_form_by_its_latest_instance(store: Store) -> None:
+    for file_id, name in ((1, "低保名册-3月.xlsx"), (2, "低保名册-4月.xlsx"), (3, "旧名册.xls")):
+        store.connection.execute(
+            "INSERT INTO files VALUES (?, ?, ?, ?, 'xlsx', NULL, 1, now())",
+            [file_id, f"sha{file_id}", name, name],
+        )
+    key = "民政|低保名册|Sheet1"
+    for form_id, file_id, department, as_of, rows, template in (
+        (10, 2, None, "2024-04-30", 7, False),  # the latest: its department is unknown
+        (11, 1, "民政", "2024-03-31", 5, True),
+        (12, 3, "民政", None, 2, True),  # undated: counts as the oldest
+        (13, 1, "民政", "2024-03-31", 1, True),  # same date as 11, ingested later
+    ):
+        store.connection.execute(
+            "INSERT INTO forms (form_id, file_id, sheet, sheet_index, form_key, department, "
+            "header_first, header_last, data_rows, template, as_of, confidence) "
+            "VALUES (?, ?, 'Sheet1', 0, ?, ?, 1, 2, ?, ?, ?, 1.0)",
+            [form_id, file_id, key, department, rows, template, as_of],
+        )
+    (summary,) = _form_summaries(store).values()
+    assert summary.latest_form_id == 10
+    assert summary.department == msg("report.unknown_department")
+    assert summary.files == ("旧名册.xls", "低保名册-3月.xlsx", "低保名册-4月.xlsx")
+    assert (summary.periods, summary.rows, summary.template) == (4, 15, False)

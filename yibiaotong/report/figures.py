@@ -199,7 +199,8 @@ class _Column:
     element_id: str | None  # set only for accepted columns
 
 
-# Instances ordered within their form: as-of date (undated first), then ingest order.
+# Instances ordered within their form: as-of date (undated first), then ingest order. The
+# department is the latest instance's even when it is NULL (arg_max would skip it).
 _FORM_SUMMARIES = """
 WITH instances AS (
     SELECT f.form_id, f.form_key, f.department, fi.name AS file_name, f.data_rows, f.template,
@@ -210,7 +211,7 @@ WITH instances AS (
 files AS (
     SELECT form_key, file_name, min(position) AS first FROM instances GROUP BY ALL
 )
-SELECT i.form_key, arg_max(i.form_id, i.position), arg_max(i.department, i.position),
+SELECT i.form_key, arg_max(i.form_id, i.position), arg_max_null(i.department, i.position),
        any_value(n.names), count(*), bool_and(i.template), sum(i.data_rows)
 FROM instances i
 JOIN (SELECT form_key, list(file_name ORDER BY first) AS names FROM files GROUP BY 1) n
