@@ -21,16 +21,18 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import polars as pl
 import psutil  # type: ignore[import-untyped]
-from polars._typing import PolarsDataType
 
 from yibiaotong.errors import WorkspaceError
 from yibiaotong.messages import msg
 from yibiaotong.settings import CONFIG_NAME, DATABASE_NAME, DEFAULT_CONFIG
+
+if TYPE_CHECKING:  # polars is imported where frames are made: `ybt report` never needs it
+    import polars as pl
+    from polars._typing import PolarsDataType
 
 SCHEMA_VERSION = "1"
 KEY_ENVIRONMENT = "YBT_WORKSPACE_KEY"
@@ -491,6 +493,8 @@ class Store:
             return
         buffered, self._buffered = self._buffered, {}
         for table, frames in buffered.items():
+            import polars as pl
+
             self._insert(table, pl.concat(frames, how="diagonal_relaxed"))
 
     @contextmanager
@@ -536,6 +540,8 @@ class Store:
 
     def forms_by_key(self, form_keys: Sequence[str]) -> pl.DataFrame:
         if not form_keys:
+            import polars as pl
+
             return pl.DataFrame()
         return self.frame(
             "SELECT f.form_id, f.form_key, f.file_id, fi.path, f.data_rows FROM forms f "
@@ -574,7 +580,7 @@ class Store:
             "size_bytes": size_bytes,
             "ingested_at": _now(),
         }
-        self.append("files", pl.DataFrame([record], schema=_FILE_COLUMNS))
+        self.append("files", _one_row(record, _file_columns()))
         return file_id
 
     def insert_form(
@@ -590,7 +596,7 @@ class Store:
             "footer_rows": json.dumps(record["footer_rows"]),
             "layout_json": json.dumps(record["layout"], ensure_ascii=False, default=str),
         }
-        self.append("forms", pl.DataFrame([row], schema=_FORM_COLUMNS))
+        self.append("forms", _one_row(row, _form_columns()))
         return form_id
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
@@ -667,16 +673,6 @@ class Store:
         )
 
 
-_FILE_COLUMNS: dict[str, PolarsDataType] = {
-    "file_id": pl.Int32,
-    "sha256": pl.String,
-    "path": pl.String,
-    "name": pl.String,
-    "kind": pl.String,
-    "encoding": pl.String,
-    "size_bytes": pl.Int64,
-    "ingested_at": pl.Datetime("us"),
-}
 _FORM_FIELDS = (
     "sheet",
     "sheet_index",
@@ -690,25 +686,51 @@ _FORM_FIELDS = (
     "as_of",
     "confidence",
 )
-_FORM_COLUMNS: dict[str, PolarsDataType] = {
-    "form_id": pl.Int32,
-    "file_id": pl.Int32,
-    "sheet": pl.String,
-    "sheet_index": pl.Int32,
-    "form_key": pl.String,
-    "department": pl.String,
-    "title": pl.String,
-    "header_first": pl.Int32,
-    "header_last": pl.Int32,
-    "data_rows": pl.Int32,
-    "template": pl.Boolean,
-    "as_of": pl.Date,
-    "confidence": pl.Float64,
-    "meta": pl.String,
-    "total_rows": pl.String,
-    "footer_rows": pl.String,
-    "layout_json": pl.String,
-}
+
+
+def _one_row(record: dict[str, Any], schema: dict[str, PolarsDataType]) -> pl.DataFrame:
+    import polars as pl
+
+    return pl.DataFrame([record], schema=schema)
+
+
+def _file_columns() -> dict[str, PolarsDataType]:
+    import polars as pl
+
+    return {
+        "file_id": pl.Int32,
+        "sha256": pl.String,
+        "path": pl.String,
+        "name": pl.String,
+        "kind": pl.String,
+        "encoding": pl.String,
+        "size_bytes": pl.Int64,
+        "ingested_at": pl.Datetime("us"),
+    }
+
+
+def _form_columns() -> dict[str, PolarsDataType]:
+    import polars as pl
+
+    return {
+        "form_id": pl.Int32,
+        "file_id": pl.Int32,
+        "sheet": pl.String,
+        "sheet_index": pl.Int32,
+        "form_key": pl.String,
+        "department": pl.String,
+        "title": pl.String,
+        "header_first": pl.Int32,
+        "header_last": pl.Int32,
+        "data_rows": pl.Int32,
+        "template": pl.Boolean,
+        "as_of": pl.Date,
+        "confidence": pl.Float64,
+        "meta": pl.String,
+        "total_rows": pl.String,
+        "footer_rows": pl.String,
+        "layout_json": pl.String,
+    }
 
 
 def _now() -> dt.datetime:
