@@ -404,3 +404,37 @@ def test_a_person_only_row_is_not_linked_to_its_persons_household(
     assert sorted(value for _, value, _ in _current(settings, "self_care")) == ["1", "2"]
     with Store.open(settings.database, read_only=True) as store:
         assert store.scalar("SELECT count(*) FROM conflicts WHERE element_id = 'self_care'") == 0
+
+
+def test_a_social_organisation_is_one_with_the_same_name_under_its_credit_code(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # 厂企 list: 单位名称 + a valid code; 民政's list: 社会组织名称, 登记证号 and a code whose check
+    # character is wrong — the name is all that ties the two rows, under two headers.
+    companies = _form(
+        tmp_path / "厂企.xlsx",
+        "青山旗市场监管局",
+        "2026年9月30日",
+        ["单位名称", "统一社会信用代码"],
+        [["青山旗摄影家协会", "911509998007996151"], ["青山旗恒泰幼儿园", None]],
+    )
+    societies = _form(
+        tmp_path / "社会组织.xlsx",
+        "青山旗民政局",
+        "2026年9月30日",
+        ["社会组织名称", "登记证号", "统一社会信用代码"],
+        [
+            ["青山旗摄影家协会", "社证字第0165号", "91150999800799615H"],
+            ["青山旗书法家协会", "社证字第0166号", None],
+        ],
+    )
+    ingest_paths([companies, societies], settings)
+    with Store.open(settings.database, read_only=True) as store:
+        links = store.frame(
+            "SELECT fi.name, re.row_no, re.entity_id FROM row_entities re "
+            "JOIN forms f USING (form_id) JOIN files fi USING (file_id) "
+            "WHERE re.kind = 'organisation' ORDER BY 1, 2"
+        ).rows()
+    ids = {(file, row): entity for file, row, entity in links}
+    assert ids[("厂企.xlsx", 4)] == ids[("社会组织.xlsx", 4)]
+    assert len(set(ids.values())) == 3  # 恒泰幼儿园 and 书法家协会 stay their own

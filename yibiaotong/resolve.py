@@ -383,9 +383,15 @@ def _persons(
 Place = tuple[int, int]
 
 
+# Key elements that name one thing under two headers: a 社会组织名称 is the organisation's name
+# as a 单位名称 column writes it (民政's 社会组织 forms and 市场监管's 厂企 lists name one body).
+_KEY_SPACES = {"social_org_name": "org_name"}
+
+
 def _key_of(element: str, value: str) -> str:
     normaliser = _KEY_NORMALISERS.get(element)
-    return f"{element}={normaliser(value) if normaliser else value}"
+    space = _KEY_SPACES.get(element, element)
+    return f"{space}={normaliser(value) if normaliser else value}"
 
 
 def _lists_heads(elements: frozenset[str]) -> bool:
