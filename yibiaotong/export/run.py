@@ -33,6 +33,7 @@ from yibiaotong.settings import Settings
 from yibiaotong.storage import Store
 
 EXPORTS_FOLDER = "exports"
+_CELLS_BATCH = 16  # files whose stored cells are loaded together (memory: a few workbooks)
 _FILE_NAME_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -129,10 +130,15 @@ def export_forms(
         uuid.uuid4().hex[:12], str(out), context.as_of.isoformat(), options.file_format
     )
     records: list[ExportRecord] = []
+    files = _files(chosen, options.file_format)
     try:
-        for relative, forms in _files(chosen, options.file_format):
+        for number, (relative, forms) in enumerate(files):
+            if number % _CELLS_BATCH == 0:  # the stored cells of the next few files, one query
+                batch = [
+                    form for _, group in files[number : number + _CELLS_BATCH] for form in group
+                ]
+                load_cells(store, snapshot, batch)
             target = _prepare(out / relative.parent, relative.name)
-            load_cells(store, snapshot, forms)
             sheets = [build_form_sheet(f, snapshot, schema, policy, context) for f in forms]
             forget_cells(snapshot, forms)
             if options.file_format == "xlsx":

@@ -5,6 +5,7 @@ with its drawing and columns, the current ledger values, the row links and the f
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -185,12 +186,14 @@ def load_snapshot(
         "FROM ledger_values WHERE element_id IN (SELECT unnest(?))",
         [wanted],
     )
-    snapshot.values = {
-        (entity, element): Current(value, department, form_id, checked)
-        for entity, element, value, department, form_id, checked in zip(
-            entities, elements_of, values, departments, form_ids, verified, strict=True
+    # Built by C-level loops (zip, map, dict): this runs once per ledger value of the workspace.
+    snapshot.values = dict(
+        zip(
+            zip(entities, elements_of, strict=True),
+            map(_CURRENT, zip(values, departments, form_ids, verified, strict=True)),
+            strict=True,
         )
-    }
+    )
     holders = snapshot.holders
     for entity, element, value in zip(entities, elements_of, values, strict=True):
         found = holders.get(element)
@@ -239,6 +242,9 @@ def forget_cells(snapshot: LedgerSnapshot, forms: Sequence[StoredForm]) -> None:
     for form in forms:
         snapshot.cells.pop(form.form_id, None)
         snapshot.form_rows.pop(form.form_id, None)
+
+
+_CURRENT = functools.partial(tuple.__new__, Current)  # Current from a 4-tuple, without a call
 
 
 def _columns(store: Store, sql: str, params: list[Any]) -> list[list[Any]]:
