@@ -438,3 +438,26 @@ def test_a_social_organisation_is_one_with_the_same_name_under_its_credit_code(
     ids = {(file, row): entity for file, row, entity in links}
     assert ids[("厂企.xlsx", 4)] == ids[("社会组织.xlsx", 4)]
     assert len(set(ids.values())) == 3  # 恒泰幼儿园 and 书法家协会 stay their own
+
+
+def test_a_current_address_without_a_house_number_names_no_house(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # Two migrant workers living "in 包头" are not one house; a numbered address is a house.
+    form = _form(
+        tmp_path / "务工.xlsx",
+        "青山旗人社局",
+        "2026年9月30日",
+        ["姓名", "身份证号", "现住址"],
+        [
+            ["张三", ZHANG, "包头市昆都仑区"],
+            ["李四", _valid_id("15099919800101001"), "包头市昆都仑区"],
+            ["王五", _valid_id("15099919800101002"), "青山旗红旗镇东沟村三组50号"],
+        ],
+    )
+    ingest_paths([form], settings)
+    with Store.open(settings.database, read_only=True) as store:
+        houses = store.frame(
+            "SELECT row_no FROM row_entities WHERE kind = 'house' ORDER BY row_no"
+        ).rows()
+    assert houses == [(6,)]

@@ -94,6 +94,7 @@ _BUILDING = re.compile(r"(\d+)(?:号楼|号栋|栋|幢|座|号座|楼)(?=\d)")
 _UNIT = re.compile(r"(\d+)单元")
 _ROOM = re.compile(r"(\d+)(?:室|号房|房)?$")
 _DASHED = re.compile(r"(\d+)-(\d+)-(\d+)(?:室|号)?$")
+_HOUSE_NUMBER = re.compile(r"\d+[号室]$")  # a normalised address down to a house or a room
 
 
 def _cn_number(match: re.Match[str]) -> str:
@@ -486,8 +487,12 @@ def _row_keys(kind: str, values: Mapping[str, str]) -> list[str]:
     keys = [_key_of(e, values[e]) for e in ENTITY_KEYS[kind] if values.get(e)]
     if kind == "house" and not keys and values.get("current_address"):
         # 人房关联: where a row describes no house itself, the row person's 现住址 names
-        # the house they live in (以房找人 depends on it).
-        keys.append(_key_of("house_address", values["current_address"]))
+        # the house they live in (以房找人 depends on it) — when it names one, down to its
+        # number: "包头市昆都仑区" (where a migrant worker lives) is a place, not a house,
+        # and would make one "house" of every worker there.
+        key = _key_of("house_address", values["current_address"])
+        if _HOUSE_NUMBER.search(key):
+            keys.append(key)
     return keys
 
 
