@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import COUNTY, ROOT
 from yibiaotong.ingest import collect_paths, ingest_paths
-from yibiaotong.resolve import normalise_address
+from yibiaotong.keys import normalise_address
 from yibiaotong.schema import load_schema
 from yibiaotong.settings import Settings, load_settings
 from yibiaotong.storage import Store, init_workspace

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from yibiaotong.ingest import ingest_paths
-from yibiaotong.resolve import entity_id, normalise_address, normalise_name, rebuild_ledgers
+from yibiaotong.keys import normalise_address, normalise_name
+from yibiaotong.resolve import entity_id, rebuild_ledgers
 from yibiaotong.schema import load_schema
 from yibiaotong.settings import Settings
 from yibiaotong.storage import Store

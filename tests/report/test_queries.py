@@ -10,11 +10,11 @@ from typing import Any, cast
 
 import pytest
 
+from yibiaotong.keys import normalise_address
 from yibiaotong.messages import msg
 from yibiaotong.report import queries
 from yibiaotong.report.figures import _form_summaries, _ledger_groups, _ledger_records
 from yibiaotong.report.quality import person_linkage
-from yibiaotong.resolve import normalise_address
 from yibiaotong.schema import Schema, load_schema
 from yibiaotong.storage import Store
 

@@ -342,7 +342,7 @@ def started_linkage(store: Store) -> Iterator[Callable[[], Linkage]]:
 def _normal_addresses(addresses: list[str]) -> list[str]:
     if not addresses:
         return []
-    from yibiaotong.resolve import normalise_address  # imported only when there are any
+    from yibiaotong.keys import normalise_address  # imported only when there are any
 
     return [normalise_address(address) for address in addresses]
 
