@@ -105,6 +105,9 @@ class Preparer:
 
 
 def _worker_main(connection: Connection, setup: WorkerSetup) -> None:
+    # Parallelism comes from the worker processes: a polars thread pool per worker as wide as
+    # the machine would have the workers fight over the same cores.
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
     _limit_memory(setup.memory_mb)
     _quiet_native_errors()
     from yibiaotong.errors import YbtError
