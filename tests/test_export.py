@@ -498,10 +498,64 @@ def test_templates_and_category_rosters_get_new_members(full_export: ExportSumma
     assert template.listed == 0
     assert template.rows == template.added > 50
     roster = by_title["青山旗2026年10月城乡低保对象花名册"]
-    assert roster.added >= 1
-    assert roster.rows == roster.listed + roster.added
+    # Every 低保 household of the county is on its roster: no form reports another one (see
+    # test_a_new_household_of_a_listed_category_joins_the_roster for one that does).
+    assert roster.added == 0
+    assert roster.rows == roster.listed
     members = by_title["共青团员花名册"]  # only base ledgers: its own list is its scope
     assert members.added == 0
+
+
+def test_a_new_household_of_a_listed_category_joins_the_roster(
+    county_copy: Path, schema: Schema, tmp_path: Path
+) -> None:
+    """Another 民政 list names a 农村低保 household the roster lacks: the roster gains it."""
+    settings = _settings(county_copy)
+    key = GOLDEN_FORMS["dibao-roster"]
+    form = _stored(county_copy)[key]
+    with Store.open(settings.database, read_only=True) as store:
+        listed = {
+            value
+            for (value,) in store.connection.execute(
+                "SELECT value FROM observations WHERE form_id = ? AND element_id = 'id_number'",
+                [form.form_id],
+            ).fetchall()
+        }
+        categories = {
+            value
+            for (value,) in store.connection.execute(
+                "SELECT DISTINCT value FROM observations WHERE form_id = ? "
+                "AND element_id = 'assistance_type' AND value IS NOT NULL",
+                [form.form_id],
+            ).fetchall()
+        }
+        # A household head of the county (from a 农牧 heads-only roster) never on the 低保 roster.
+        name, number = next(
+            (name, number)
+            for name, number in store.connection.execute(
+                "SELECT n.value, i.value FROM observations i JOIN observations n "
+                "USING (form_id, row_no) JOIN forms f USING (form_id) "
+                "WHERE i.element_id = 'id_number' AND i.value IS NOT NULL "
+                "AND n.element_id = 'head_name' AND f.department = '农牧' ORDER BY i.value"
+            ).fetchall()
+            if number not in listed
+        )
+    code = "02" if "02" in categories else sorted(categories)[0]
+    label = next(e.label for e in schema.code_lists["assistance_type"].entries if e.code == code)
+    extra = tmp_path / "民政局" / "低保新增对象名单.csv"
+    extra.parent.mkdir()
+    extra.write_text(
+        f"低保新增对象名单\n户主姓名,身份证号,救助类型,家庭人口数\n{name},{number},{label},3\n",
+        encoding="utf-8",
+    )
+    outcome = ingest_paths([extra], settings).files[0]
+    assert outcome.status == "stored", outcome.message
+    result, form = _export_one(county_copy, schema, key, tmp_path / "out", "none")
+    assert result.added == 1
+    assert result.rows == result.listed + 1
+    ids = _column(list(_data_rows(Path(result.path), result, form)), form, "id_number")
+    assert ids.count(number) == 1
+    assert ids[-1] == number  # new members follow the listed rows
 
 
 def test_a_verified_category_outside_the_form_leaves_it(
@@ -512,10 +566,11 @@ def test_a_verified_category_outside_the_form_leaves_it(
     form = _stored(county_copy)[key]
     with Store.open(settings.database) as store:
         entity, row_no = store.connection.execute(
+            # 社会救助 is a household ledger: the category sits on the roster row's household.
             "SELECT lv.entity_id, re.row_no FROM ledger_values lv JOIN row_entities re "
             "USING (entity_id) WHERE lv.element_id = 'assistance_type' AND re.form_id = ? "
-            "AND lv.form_id = ? AND re.relation = 'self' ORDER BY re.row_no LIMIT 1",
-            [form.form_id, form.form_id],
+            "AND re.kind = 'household' ORDER BY re.row_no LIMIT 1",
+            [form.form_id],
         ).fetchone()
         store.connection.execute(
             "INSERT INTO value_decisions VALUES (?, 'assistance_type', '03', '民政', 'x', now())",
