@@ -141,10 +141,19 @@ def _rank_key(kind: str, key: str) -> tuple[int, str]:
     return (order.index(element) if element in order else len(order), value)
 
 
-def _row_values(observations: pl.DataFrame) -> dict[tuple[int, int], dict[str, str]]:
-    """(form, row) → element → the first usable value in that row."""
+# Elements the resolution reads from a row besides the entity keys and the distinctive facts.
+_ROW_ELEMENTS = frozenset(
+    {"id_number", "name", "head_name", "head_id_number", "relation_to_head", "current_address"}
+)
+
+
+def _row_values(
+    observations: pl.DataFrame, wanted: frozenset[str]
+) -> dict[tuple[int, int], dict[str, str]]:
+    """(form, row) → element → the first usable value in that row, for the ``wanted`` elements
+    only: a row's other values are never read here, and at region scale they are gigabytes."""
     firsts = (
-        observations.filter(pl.col("valid"))
+        observations.filter(pl.col("valid") & pl.col("element_id").is_in(list(wanted)))
         .sort("form_id", "row_no", "col_index")
         .unique(["form_id", "row_no", "element_id"], keep="first", maintain_order=True)
         .group_by("form_id", "row_no", maintain_order=True)
@@ -694,11 +703,14 @@ CREATE OR REPLACE VIEW ledger_records AS
 def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
     """Recompute entities, row links, current values and conflicts from all observations."""
     observations = _load(store)
-    rows = _row_values(observations)
+    types = {e.id: e.type for e in schema.elements.values() if e.role is None}
+    wanted = _ROW_ELEMENTS.union(
+        *ENTITY_KEYS.values(), (e for e, t in types.items() if t in _DISTINCTIVE_TYPES)
+    )
+    rows = _row_values(observations, wanted)
     raw_ids = _row_raw_ids(observations)
     all_rows = _all_rows(store)
     row_ids = {(f, r): f"{sha}:{idx}:{r}" for f, r, sha, _sheet, idx in all_rows}
-    types = {e.id: e.type for e in schema.elements.values() if e.role is None}
     secret = store.pseudonym_key()
 
     @functools.cache  # rows repeat the same persons and houses: one keyed hash per key
