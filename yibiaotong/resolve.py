@@ -85,13 +85,14 @@ Namer = Callable[[str, str], str]
 
 
 def _load(store: Store) -> pl.DataFrame:
-    """Every valid or raw observation with its form's department, date and source file."""
+    """Every observation of a mapped element. Only what varies by cell is loaded: the form's
+    department, dates and file are per form (see _form_facts), and the raw text is kept only
+    where it is read (身份证号) — at region scale each column per cell costs gigabytes."""
     return store.frame(
         """
-        SELECT o.form_id, o.row_no, o.col_index, o.element_id, o.value, o.raw, o.finding,
-               f.department, f.as_of, fi.ingested_at, fi.sha256, fi.name AS file_name, f.sheet
-        FROM observations o JOIN forms f USING (form_id) JOIN files fi USING (file_id)
-        WHERE o.element_id IS NOT NULL
+        SELECT form_id, row_no, col_index, element_id, value,
+               CASE WHEN element_id = 'id_number' THEN raw END AS raw, finding
+        FROM observations WHERE element_id IS NOT NULL
         """
     ).with_columns(
         # A value flagged as an error (bad checksum, impossible date …) is kept and reported,
@@ -163,6 +164,26 @@ def _row_values(
     for form_id, row_no, elements, values in firsts.iter_rows():
         rows[(form_id, row_no)] = dict(zip(elements, values, strict=True))
     return rows
+
+
+def _form_facts(store: Store) -> pl.DataFrame:
+    """Per form: department, 填报日期, the date a value counts from (填报日期, else the ingest
+    day), its file and sheet, and ``form_order``: its place by content (file hash, then sheet),
+    the last tie-break of survivorship, so the same files win whatever order they came in."""
+    return (
+        store.frame(
+            """
+            SELECT f.form_id, f.department, f.as_of,
+                   coalesce(f.as_of, CAST(fi.ingested_at AS DATE)) AS effective_date,
+                   fi.sha256, fi.name AS file_name, f.sheet
+            FROM forms f JOIN files fi USING (file_id)
+            """
+        )
+        .sort("sha256", "sheet")
+        .with_row_index("form_order")
+        .drop("sha256")
+        .with_columns(pl.col("form_id").cast(pl.Int32))
+    )
 
 
 def _row_raw_ids(observations: pl.DataFrame) -> dict[tuple[int, int], str]:
@@ -582,7 +603,7 @@ def _target(kind: str) -> str:
 
 
 def _survive(
-    attached: pl.DataFrame, schema: Schema, verified: pl.DataFrame
+    attached: pl.DataFrame, schema: Schema, verified: pl.DataFrame, forms: pl.DataFrame
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Current value per (entity, element) by the declared rule; conflicts where sources differ.
 
@@ -595,8 +616,10 @@ def _survive(
         },
         schema={"element_id": pl.String, "source": pl.String},
     )
+    facts = forms.select("form_id", "department", "as_of", "effective_date", "form_order")
     usable = (
         attached.filter(pl.col("valid"))
+        .join(facts, on="form_id", how="left")
         .join(sources, on="element_id", how="left")
         .with_columns(
             from_source=(pl.col("department") == pl.col("source")).fill_null(False),
@@ -607,14 +630,13 @@ def _survive(
         # 填报日期 of the form, else the day it was ingested; between values that agree, the
         # most precise (1991-05-12 over 1991-05); the rest by content, never by ingest order,
         # so the same files give the same ledgers whatever order they came in.
-        effective_date=pl.coalesce(pl.col("as_of"), pl.col("ingested_at").cast(pl.Date)),
         precision=pl.col("value").str.len_chars(),
     )
     order = {"source_department": "from_source", "as_of_date": "effective_date"}
     by = [order[rule] for rule in schema.survivorship if rule in order]
     ranked = usable.sort(
-        ["entity_id", "element_id", *by, "precision", "sha256", "sheet", "row_no", "col_index"],
-        descending=[False, False, *[True] * len(by), True, False, False, False, False],
+        ["entity_id", "element_id", *by, "precision", "form_order", "row_no", "col_index"],
+        descending=[False, False, *[True] * len(by), True, False, False, False],
         nulls_last=True,
     )
     current = ranked.group_by("entity_id", "element_id", maintain_order=True).first()
@@ -734,7 +756,8 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
         "SELECT entity_id, element_id, value AS verified_value, decided_by AS verified_by "
         "FROM value_decisions"
     ).cast({"verified_value": pl.String, "verified_by": pl.String})
-    current, conflicts = _survive(attached, schema, verified)
+    forms = _form_facts(store)
+    current, conflicts = _survive(attached, schema, verified, forms)
     links = _links(row_entity, persons, attached, {"household": found.household_evidence})
     with store.transaction():
         store.connection.execute(_DDL)
@@ -760,7 +783,7 @@ def rebuild_ledgers(store: Store, schema: Schema) -> ResolveSummary:
                 "verified_by",
             ),
         )
-        store.append("conflicts", _conflicts_frame(conflicts, current))
+        store.append("conflicts", _conflicts_frame(conflicts, current, forms))
     return ResolveSummary(
         entities=dict(links.group_by("kind").agg(pl.col("entity_id").n_unique()).iter_rows()),
         row_links=links.height,
@@ -827,7 +850,9 @@ def _entities_frame(
     )
 
 
-def _conflicts_frame(conflicts: pl.DataFrame, current: pl.DataFrame) -> pl.DataFrame:
+def _conflicts_frame(
+    conflicts: pl.DataFrame, current: pl.DataFrame, forms: pl.DataFrame
+) -> pl.DataFrame:
     chosen = current.select(
         "entity_id", "element_id", "form_id", "row_no", "col_index"
     ).with_columns(chosen=pl.lit(True))
@@ -836,6 +861,7 @@ def _conflicts_frame(conflicts: pl.DataFrame, current: pl.DataFrame) -> pl.DataF
             chosen, on=["entity_id", "element_id", "form_id", "row_no", "col_index"], how="left"
         )
         .with_columns(pl.col("chosen").fill_null(False))
+        .join(forms.select("form_id", "file_name", "sheet"), on="form_id", how="left")
         .select(
             "ledger_id",
             "entity_id",
