@@ -13,7 +13,14 @@ from yibiaotong.ingest import collect_paths, prepare_file, prepare_files
 from yibiaotong.matching import HeaderMatcher
 from yibiaotong.messages import msg
 from yibiaotong.schema import load_schema
-from yibiaotong.workers import BATCH_BYTES, BATCH_FILES, WorkerSetup, _Queue, prepare_in_workers
+from yibiaotong.workers import (
+    BATCH_BYTES,
+    BATCH_FILES,
+    MIN_BATCH_BYTES,
+    WorkerSetup,
+    _Queue,
+    prepare_in_workers,
+)
 
 
 def _queue(sizes: list[int]) -> _Queue:
@@ -30,6 +37,18 @@ def test_small_files_go_in_batches_and_big_ones_alone() -> None:
     assert queue.take(limit=100) == [BATCH_FILES + 3]  # over BATCH_BYTES: alone
     assert queue.take(limit=100) == [BATCH_FILES + 4]
     assert queue.take(limit=100) == []
+
+
+def test_a_batch_never_holds_more_bytes_than_the_largest_file() -> None:
+    # So a worker's peak is that of the largest single file, however many files the run has.
+    big = 3 * MIN_BATCH_BYTES
+    queue = _queue([MIN_BATCH_BYTES] * 7 + [big])
+    assert queue.take(limit=100) == [0, 1, 2]  # 3 x 256 KB = the largest file
+    assert queue.take(limit=100) == [3, 4, 5]
+    assert queue.take(limit=100) == [6]  # the next one would pass the budget
+    assert queue.take(limit=100) == [7]
+    tiny = _queue([1000] * 40)  # forms of a few kilobytes still go 16 at a time
+    assert len(tiny.take(limit=100)) == BATCH_FILES
 
 
 def test_a_batch_stops_at_the_window_and_retried_files_go_alone() -> None:

@@ -25,10 +25,13 @@ from yibiaotong.messages import msg
 # before each file is read; then (_DONE, [(index, _OK | _FAILED, payload), …]) or (_RETRY, indices).
 _OK, _FAILED = "ok", "failed"
 _READING, _DONE, _RETRY = "reading", "done", "retry"
-# A batch of small files shares one normalisation pass per set of rules; bounded so memory stays
-# that of a few ordinary forms. A file above BATCH_BYTES is parsed alone.
+# A batch of small files shares one normalisation pass per set of rules. A batch never holds more
+# bytes than the largest file of the run (nor more than BATCH_BYTES), so a worker's peak memory is
+# that of the largest single file, however many files come; below MIN_BATCH_BYTES that bound is
+# not worth keeping (forms of a few kilobytes).
 BATCH_FILES = 16
 BATCH_BYTES = 2 * 2**20
+MIN_BATCH_BYTES = 256 * 2**10
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,15 +185,25 @@ class _Queue:
     def of(cls, paths: Sequence[Path]) -> _Queue:
         return cls(paths, [_size(p) for p in paths], deque((i, False) for i in range(len(paths))))
 
+    largest: int = -1  # the largest file's size, once known
+
+    @property
+    def budget(self) -> int:
+        """Bytes a batch may hold: those of the largest file, within the bounds above."""
+        if self.largest < 0:
+            self.largest = max(self.sizes, default=0)
+        return min(BATCH_BYTES, max(self.largest, MIN_BATCH_BYTES))
+
     def take(self, limit: int) -> list[int]:
-        """The next batch: consecutive small files up to BATCH_FILES and BATCH_BYTES, a big
+        """The next batch: consecutive small files up to BATCH_FILES and the byte budget, a big
         file or a retried one alone; never an index at or beyond ``limit``."""
         batch: list[int] = []
         total = 0
+        budget = self.budget
         while self.waiting and self.waiting[0][0] < limit:
             index, alone = self.waiting[0]
             size = self.sizes[index]
-            if batch and (alone or len(batch) >= BATCH_FILES or total + size > BATCH_BYTES):
+            if batch and (alone or len(batch) >= BATCH_FILES or total + size > budget):
                 break
             self.waiting.popleft()
             batch.append(index)
