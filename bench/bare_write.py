@@ -4,7 +4,7 @@ Builds every form of a workspace exactly as `ybt export` does (same grouping int
 values, default masks), then times only bare xlsxwriter writing of the data rows: one workbook per
 exported file, one worksheet per form, every non-empty data value written with the typed call
 (write_string / write_number / write_datetime), no formats, no header drawing, no validations,
-with the same workbook mode export picks (constant_memory above writers.STREAM_CELLS cells).
+opened by export's own writers.open_workbook (same mode and options).
 
 Run it in its own process (bench.py does) so the time of building the forms stays out of it:
 
@@ -14,25 +14,25 @@ Run it in its own process (bench.py does) so the time of building the forms stay
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter  # type: ignore[import-untyped]
-
 from yibiaotong.export.masks import mask_policy
 from yibiaotong.export.run import _files
 from yibiaotong.export.sheet import ExportContext, FormSheet, build_form_sheet
 from yibiaotong.export.snapshot import forget_cells, load_cells, load_forms, load_snapshot
-from yibiaotong.export.writers import STREAM_CELLS
+from yibiaotong.export.writers import open_workbook
 from yibiaotong.schema import load_schema
 from yibiaotong.settings import load_settings
 from yibiaotong.storage import Store
 
 
 def bare_write(workspace: Path, out: Path) -> dict[str, Any]:
+    importlib.import_module("xlsxwriter")  # open_workbook imports it: not on the clock
     settings = load_settings({"workspace": workspace})
     schema = load_schema(settings.schema_extensions)
     seconds, cpu, cells, grid, workbooks, sheets_written, rows_written = 0.0, 0.0, 0, 0, 0, 0, 0
@@ -72,17 +72,7 @@ def bare_write(workspace: Path, out: Path) -> dict[str, Any]:
 
 
 def _write_book(sheets: list[FormSheet], target: Path) -> int:
-    streamed = sum(len(s.rows) * len(s.columns) for s in sheets) > STREAM_CELLS
-    book = xlsxwriter.Workbook(
-        str(target),
-        {
-            "constant_memory": streamed,
-            "in_memory": not streamed,
-            "strings_to_formulas": False,
-            "strings_to_numbers": False,
-            "strings_to_urls": False,
-        },
-    )
+    book = open_workbook(sheets, target)  # the very workbook mode and options export uses
     written = 0
     for index, sheet in enumerate(sheets):
         worksheet = book.add_worksheet(f"表{index + 1}")

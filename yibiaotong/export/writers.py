@@ -43,13 +43,13 @@ def render_form(sheet: FormSheet, target: Path, file_format: str = "xlsx") -> Pa
     raise UsageError(msg("export.bad_format", format=file_format, formats="、".join(FORMATS)))
 
 
-def render_workbook(sheets: Sequence[FormSheet], target: Path) -> Path:
-    """One xlsx workbook holding several forms, one sheet each (as the department's own
-    workbook held them), followed by one 说明 sheet covering them all."""
+def open_workbook(sheets: Sequence[FormSheet], target: Path) -> Any:
+    """An xlsxwriter workbook for ``sheets``, in the mode their size calls for, with text kept
+    as text (never turned into formulas, numbers or links)."""
     import xlsxwriter  # type: ignore[import-untyped]
 
     streamed = sum(len(s.rows) * len(s.columns) for s in sheets) > STREAM_CELLS
-    book = xlsxwriter.Workbook(
+    return xlsxwriter.Workbook(
         str(target),
         {
             # Big workbooks stream row by row through temporary files; small ones are built in
@@ -61,6 +61,12 @@ def render_workbook(sheets: Sequence[FormSheet], target: Path) -> Path:
             "strings_to_urls": False,
         },
     )
+
+
+def render_workbook(sheets: Sequence[FormSheet], target: Path) -> Path:
+    """One xlsx workbook holding several forms, one sheet each (as the department's own
+    workbook held them), followed by one 说明 sheet covering them all."""
+    book = open_workbook(sheets, target)
     formats = _Formats(book)
     worksheets = [book.add_worksheet(name) for name in _sheet_names(sheets)]
     notes = _notes_layout(sheets)
