@@ -210,6 +210,31 @@ def _expected_persons(
     return expected
 
 
+def _true_entities(manifest: dict[str, Any], kind: str) -> dict[tuple[str, str, int], str]:
+    """(file, sheet, row) → the true entity of ``kind`` the manifest gives that form row."""
+    return {
+        (form["file"], form["sheet"], e["row"]): e[kind]
+        for form in manifest["forms"]
+        for e in form.get("entities", [])
+        if kind in e
+    }
+
+
+def _partition_rows(
+    found: dict[Any, str], truth: dict[Any, str], expected: dict[Any, Any]
+) -> tuple[dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]:
+    """For the rows ybt linked: true entity → ybt entities, ybt entity → true entities, and
+    true entity → the expected clusters (as text) of its rows."""
+    entities_of: dict[str, set[str]] = defaultdict(set)
+    truths_of: dict[str, set[str]] = defaultdict(set)
+    expected_of: dict[str, set[str]] = defaultdict(set)
+    for place, entity in found.items():
+        entities_of[truth[place]].add(entity)
+        truths_of[entity].add(truth[place])
+        expected_of[truth[place]].add(str(expected[place]))
+    return entities_of, truths_of, expected_of
+
+
 def test_every_person_is_found_as_the_forms_reveal_them(
     halves: tuple[Settings, Settings], manifest: dict[str, Any]
 ) -> None:
@@ -218,24 +243,13 @@ def test_every_person_is_found_as_the_forms_reveal_them(
     with Store.open(settings.database, read_only=True) as store:
         found = _places(store, "person")
         expected = _expected_persons(manifest, _stored_cells(store), types)
-        true_person = {
-            (form["file"], form["sheet"], e["row"]): e["person"]
-            for form in manifest["forms"]
-            for e in form.get("entities", [])
-            if "person" in e
-        }
+        true_person = _true_entities(manifest, "person")
     # Rows without a person: exactly those naming no one and showing no usable 身份证号.
     assert {p for p, e in expected.items() if e is None} == set(expected) - set(found)
     # The same partition of the rows: each ybt person is one expected person, and back.
     pairs = {(expected[p], e) for p, e in found.items() if p in expected}
     assert len(pairs) == len({x for x, _ in pairs}) == len({e for _, e in pairs})
-    entities_of: dict[str, set[str]] = defaultdict(set)
-    truths_of: dict[str, set[str]] = defaultdict(set)
-    labels_of: dict[str, set[str]] = defaultdict(set)
-    for place, entity in found.items():
-        entities_of[true_person[place]].add(entity)
-        truths_of[entity].add(true_person[place])
-        labels_of[true_person[place]].add(str(expected[place]))
+    entities_of, truths_of, labels_of = _partition_rows(found, true_person, expected)
     persons = {e for _, e in pairs}
     # Measured on the sample county: 2,318 true persons on the form rows, 2,317 named (one is
     # only on a row with neither 姓名 nor a usable 身份证号). 77 rows without a usable 身份证号
@@ -343,23 +357,12 @@ def test_every_house_is_found_as_the_forms_reveal_them(
     with Store.open(settings.database, read_only=True) as store:
         found = _places(store, "house")
         expected = _expected_houses(manifest, _stored_cells(store))
-    true_house = {
-        (form["file"], form["sheet"], e["row"]): e["house"]
-        for form in manifest["forms"]
-        for e in form.get("entities", [])
-        if "house" in e
-    }
+    true_house = _true_entities(manifest, "house")
     # The same rows, in the same partition: each ybt house is one expected cluster, and back.
     assert set(found) == set(expected)
     pairs = {(expected[p], e) for p, e in found.items()}
     assert len(pairs) == len({x for x, _ in pairs}) == len({e for _, e in pairs})
-    entities_of: dict[str, set[str]] = defaultdict(set)
-    truths_of: dict[str, set[str]] = defaultdict(set)
-    clusters_of: dict[str, set[str]] = defaultdict(set)
-    for place, entity in found.items():
-        entities_of[true_house[place]].add(entity)
-        truths_of[entity].add(true_house[place])
-        clusters_of[true_house[place]].add(expected[place])
+    entities_of, truths_of, clusters_of = _partition_rows(found, true_house, expected)
     # Measured on the sample county: 865 true houses on the form rows (909 in the county),
     # 836 named by a row (the other 29 only on rows of persons living elsewhere: 现住址
     # "包头市昆都仑区" is no house); 863 houses found.

@@ -491,10 +491,10 @@ class Store:
     def flush_appends(self) -> None:
         if not self._buffered:
             return
+        import polars as pl
+
         buffered, self._buffered = self._buffered, {}
         for table, frames in buffered.items():
-            import polars as pl
-
             self._insert(table, pl.concat(frames, how="diagonal_relaxed"))
 
     @contextmanager
