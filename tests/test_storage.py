@@ -31,7 +31,8 @@ def test_transaction_rolls_back_everything(tmp_path: Path) -> None:
 
         def half_stored() -> None:
             with store.transaction():
-                store.insert_file("abc", Path("x.xlsx"), "xlsx", None, 10)
+                (file_id,) = store.reserve_ids("seq_file", 1)
+                store.insert_file(file_id, "abc", Path("x.xlsx"), "xlsx", None, 10)
                 store.append("form_rows", pl.DataFrame({"form_id": [1], "row_no": [5]}))
                 raise RuntimeError("boom")
 

@@ -582,13 +582,14 @@ def store_prepared(
                 new=sum(len(f.layout.data_rows) for f in prepared.forms),
             )
         ids = ids or _Ids.reserve(store, [prepared])
-        file_id = store.insert_file(
+        file_id = next(ids.files)
+        store.insert_file(
+            file_id,
             prepared.sha256,
             prepared.path,
             prepared.kind,
             prepared.encoding,
             prepared.size_bytes,
-            file_id=next(ids.files),
         )
         for form in prepared.forms:
             _store_form(store, file_id, next(ids.forms), prepared.path, form, outcome)
@@ -641,6 +642,7 @@ def _store_form(
 ) -> None:
     layout = form.layout
     store.insert_form(
+        form_id,
         file_id,
         {
             "sheet": layout.sheet,
@@ -659,7 +661,6 @@ def _store_form(
             "footer_rows": list(layout.footer_rows),
             "layout": form.drawing,
         },
-        form_id=form_id,
     )
     store.append("form_columns", _columns_frame(form_id, form))
     store.append(

@@ -46,7 +46,7 @@ _ERROR_CODES = frozenset(code for code, level in SEVERITY.items() if level == Se
 PERSON_KINDS = frozenset({"person", "person_house", "tag"})
 # Ledger entity kinds whose rows are records of their own (one per row), linked to the person.
 RECORD_KINDS = frozenset({"event", "payment", "account"})
-_HEAD_RELATIONS = frozenset({"01", "02"})  # GB/T 4761: 本人 / 户主 on a household roster
+HEAD_RELATIONS = frozenset({"01", "02"})  # GB/T 4761: 本人 / 户主 on a household roster
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,7 +371,7 @@ def _non_heads(
     return {
         persons[place][0]
         for place, values in rows.items()
-        if place in persons and values.get("relation_to_head") not in {None, *_HEAD_RELATIONS}
+        if place in persons and values.get("relation_to_head") not in {None, *HEAD_RELATIONS}
     }
 
 
@@ -393,7 +393,7 @@ def _head_rows(
         relation = values.get("relation_to_head")
         head_name, own_name = values.get("head_name"), values.get("name")
         if relation is not None:
-            if relation in _HEAD_RELATIONS:
+            if relation in HEAD_RELATIONS:
                 heads.add(place)
         elif _lists_heads(form_elements.get(place[0], frozenset())) or (
             head_name

@@ -561,15 +561,14 @@ class Store:
 
     def insert_file(
         self,
+        file_id: int,
         sha256: str,
         path: Path,
         kind: str,
         encoding: str | None,
         size_bytes: int,
-        *,
-        file_id: int | None = None,
-    ) -> int:
-        (file_id,) = [file_id] if file_id is not None else self.reserve_ids("seq_file", 1)
+    ) -> None:
+        """One file row under an id from reserve_ids (appended, so batched_appends can group it)."""
         record = {
             "file_id": file_id,
             "sha256": sha256,
@@ -581,12 +580,9 @@ class Store:
             "ingested_at": _now(),
         }
         self.append("files", _one_row(record, _file_columns()))
-        return file_id
 
-    def insert_form(
-        self, file_id: int, record: dict[str, Any], *, form_id: int | None = None
-    ) -> int:
-        (form_id,) = [form_id] if form_id is not None else self.reserve_ids("seq_form", 1)
+    def insert_form(self, form_id: int, file_id: int, record: dict[str, Any]) -> None:
+        """One form row under an id from reserve_ids."""
         row = {
             "form_id": form_id,
             "file_id": file_id,
@@ -597,7 +593,6 @@ class Store:
             "layout_json": json.dumps(record["layout"], ensure_ascii=False, default=str),
         }
         self.append("forms", _one_row(row, _form_columns()))
-        return form_id
 
     def append(self, table: str, frame: pl.DataFrame) -> None:
         """Bulk-append a polars frame whose columns are a subset of the table's, by name."""

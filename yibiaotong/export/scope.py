@@ -25,11 +25,10 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from yibiaotong.export.snapshot import Current, LedgerSnapshot, StoredForm
-from yibiaotong.resolve import PERSON_KINDS, RECORD_KINDS
+from yibiaotong.resolve import HEAD_RELATIONS, PERSON_KINDS, RECORD_KINDS
 from yibiaotong.schema import Schema
 
 CATEGORY_TYPES = frozenset({"code", "flag"})
-_HEAD_RELATIONS = frozenset({"01", "02"})  # GB/T 4761 本人 / 户主
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +234,7 @@ def _head(snapshot: LedgerSnapshot, entity: str, row_kind: str) -> str | None:
     heads = [
         p
         for p in persons
-        if (found := snapshot.value(p, "relation_to_head")) and found.value in _HEAD_RELATIONS
+        if (found := snapshot.value(p, "relation_to_head")) and found.value in HEAD_RELATIONS
     ]
     return heads[0] if len(heads) == 1 else None
 
