@@ -24,9 +24,7 @@ from yibiaotong.workers import (
 
 
 def _queue(sizes: list[int]) -> _Queue:
-    queue = _Queue.of([Path(f"f{i}.xlsx") for i in range(len(sizes))])
-    queue.sizes = sizes
-    return queue
+    return _Queue([Path(f"f{i}.xlsx") for i in range(len(sizes))], sizes)
 
 
 def test_small_files_go_in_batches_and_big_ones_alone() -> None:

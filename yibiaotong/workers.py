@@ -14,7 +14,7 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
@@ -178,32 +178,27 @@ class _Queue:
     """Files still to parse, in input order; a file sent back for a retry goes alone."""
 
     paths: Sequence[Path]
-    sizes: list[int]
-    waiting: deque[tuple[int, bool]]
+    sizes: list[int]  # bytes of each file
+    waiting: deque[tuple[int, bool]] = field(init=False)
+    budget: int = field(init=False)  # bytes a batch may hold: the largest file's, within bounds
+
+    def __post_init__(self) -> None:
+        self.waiting = deque((i, False) for i in range(len(self.paths)))
+        self.budget = min(BATCH_BYTES, max(max(self.sizes, default=0), MIN_BATCH_BYTES))
 
     @classmethod
     def of(cls, paths: Sequence[Path]) -> _Queue:
-        return cls(paths, [_size(p) for p in paths], deque((i, False) for i in range(len(paths))))
-
-    largest: int = -1  # the largest file's size, once known
-
-    @property
-    def budget(self) -> int:
-        """Bytes a batch may hold: those of the largest file, within the bounds above."""
-        if self.largest < 0:
-            self.largest = max(self.sizes, default=0)
-        return min(BATCH_BYTES, max(self.largest, MIN_BATCH_BYTES))
+        return cls(paths, [_size(p) for p in paths])
 
     def take(self, limit: int) -> list[int]:
         """The next batch: consecutive small files up to BATCH_FILES and the byte budget, a big
         file or a retried one alone; never an index at or beyond ``limit``."""
         batch: list[int] = []
         total = 0
-        budget = self.budget
         while self.waiting and self.waiting[0][0] < limit:
             index, alone = self.waiting[0]
             size = self.sizes[index]
-            if batch and (alone or len(batch) >= BATCH_FILES or total + size > budget):
+            if batch and (alone or len(batch) >= BATCH_FILES or total + size > self.budget):
                 break
             self.waiting.popleft()
             batch.append(index)
